@@ -1,0 +1,238 @@
+import { Type } from 'typebox';
+import {
+  CATALOG_LIMITS as L,
+  CURRENCY_PATTERN,
+  IMAGE_URL_PATTERN,
+  SLUG_PATTERN,
+  type Category,
+  type Product,
+  type ProductPatch,
+  type Seller,
+} from '../../modules/catalog/index.ts';
+import { AppError, unprocessable } from '../../platform/errors.ts';
+import { bearerSecurity, principalOf, requireAuth } from '../plugins/auth.ts';
+import { IdParams, responses, Timestamp, Uuid } from '../schemas/common.ts';
+import type { RoutesPlugin } from '../types.ts';
+import { presentProduct, productProperties, ProductStatusSchema } from './products.routes.ts';
+
+const PriceIn = Type.Object(
+  {
+    amount: Type.Integer({ minimum: 0, maximum: L.priceMax, description: 'Integer minor units (cents)' }),
+    currency: Type.String({ pattern: CURRENCY_PATTERN, description: 'ISO 4217, upper case' }),
+  },
+  { additionalProperties: false },
+);
+const ImagesIn = Type.Array(Type.String({ maxLength: L.imageUrlMax, pattern: IMAGE_URL_PATTERN }), {
+  maxItems: L.imagesMax,
+  description: 'http(s) URLs or root-relative paths such as /img/<sha256>.jpg',
+});
+const AttributesIn = Type.Record(
+  Type.String(),
+  Type.Union([Type.String({ maxLength: L.attributeValueMax }), Type.Number(), Type.Boolean()]),
+  { maxProperties: L.attributesMax, propertyNames: { minLength: 1, maxLength: L.attributeKeyMax }, description: 'Scalar values only' },
+);
+const editable = {
+  title: Type.String({ minLength: 1, maxLength: L.titleMax }),
+  description: Type.String({ maxLength: L.descriptionMax }),
+  brand: Type.Union([Type.String({ maxLength: L.brandMax }), Type.Null()]),
+  category_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  price: PriceIn,
+  images: ImagesIn,
+  attributes: AttributesIn,
+  status: ProductStatusSchema,
+  purchase_limit: Type.Union([Type.Integer({ minimum: 1, maximum: L.purchaseLimitMax }), Type.Null()], {
+    description: 'Most units one customer may buy per day; null = platform default',
+  }),
+};
+const NewProductBody = Type.Object(
+  {
+    seller_id: Type.Optional(Uuid),
+    title: editable.title,
+    description: Type.Optional(editable.description),
+    brand: Type.Optional(editable.brand),
+    category_id: editable.category_id,
+    price: editable.price,
+    images: Type.Optional(editable.images),
+    attributes: Type.Optional(editable.attributes),
+    status: Type.Optional(editable.status),
+    purchase_limit: Type.Optional(editable.purchase_limit),
+  },
+  { additionalProperties: false },
+);
+const PatchBody = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1 });
+
+const AdminProduct = Type.Object({
+  ...productProperties,
+  purchase_limit: Type.Union([Type.Integer(), Type.Null()]),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+const SellerSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('first_party'), Type.Literal('marketplace')]),
+  account_id: Type.Union([Uuid, Type.Null()]),
+  created_at: Timestamp,
+});
+const CategorySchema = Type.Object({
+  id: Type.Integer(),
+  parent_id: Type.Union([Type.Integer(), Type.Null()]),
+  name: Type.String(),
+  slug: Type.String(),
+  path: Type.String(),
+});
+
+const presentAdminProduct = (p: Product) => ({
+  ...presentProduct(p),
+  purchase_limit: p.purchaseLimit,
+  created_at: p.createdAt.toISOString(),
+  updated_at: p.updatedAt.toISOString(),
+});
+const presentSeller = (s: Seller) => ({ id: s.id, name: s.name, kind: s.kind, account_id: s.accountId, created_at: s.createdAt.toISOString() });
+const presentCategory = (c: Category) => ({ id: c.id, parent_id: c.parentId, name: c.name, slug: c.slug, path: c.path });
+
+type Editable = Partial<{
+  title: string;
+  description: string;
+  brand: string | null;
+  category_id: number;
+  price: { amount: number; currency: string };
+  images: string[];
+  attributes: Record<string, string | number | boolean>;
+  status: Product['status'];
+  purchase_limit: number | null;
+}>;
+
+function toPatch(b: Editable): ProductPatch {
+  return {
+    ...(b.title !== undefined ? { title: b.title } : {}),
+    ...(b.description !== undefined ? { description: b.description } : {}),
+    ...(b.brand !== undefined ? { brand: b.brand } : {}),
+    ...(b.category_id !== undefined ? { categoryId: b.category_id } : {}),
+    ...(b.price !== undefined ? { price: b.price } : {}),
+    ...(b.images !== undefined ? { images: b.images } : {}),
+    ...(b.attributes !== undefined ? { attributes: b.attributes } : {}),
+    ...(b.status !== undefined ? { status: b.status } : {}),
+    ...(b.purchase_limit !== undefined ? { purchaseLimit: b.purchase_limit } : {}),
+  };
+}
+
+export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
+  const { catalog, identity } = ctx.services;
+  const writers = { preHandler: requireAuth('seller', 'admin') };
+  const admins = { preHandler: requireAuth('admin') };
+  const schema = { tags: ['catalog-admin'], security: bearerSecurity };
+
+  app.post(
+    '/v1/admin/products',
+    {
+      ...writers,
+      schema: {
+        ...schema,
+        summary: 'Create a product (admin: for any seller_id; seller: for itself)',
+        body: NewProductBody,
+        response: responses({ 201: AdminProduct }, [401, 403, 422]),
+      },
+    },
+    async (request, reply) => {
+      const { seller_id, category_id, price, ...rest } = request.body;
+      const product = await catalog.createProduct(principalOf(request), {
+        ...toPatch(rest),
+        ...(seller_id !== undefined ? { sellerId: seller_id } : {}),
+        categoryId: category_id,
+        price,
+        title: request.body.title,
+      });
+      return reply.status(201).send(presentAdminProduct(product));
+    },
+  );
+
+  app.patch(
+    '/v1/admin/products/:id',
+    {
+      ...writers,
+      schema: {
+        ...schema,
+        summary: 'Change a product (seller: own products only; suspension is for admins)',
+        params: IdParams,
+        body: PatchBody,
+        response: responses({ 200: AdminProduct }, [401, 403, 404, 422]),
+      },
+    },
+    async (request) => presentAdminProduct(await catalog.updateProduct(principalOf(request), request.params.id, toPatch(request.body))),
+  );
+
+  app.get(
+    '/v1/admin/products/:id',
+    {
+      ...writers,
+      schema: { ...schema, summary: 'A product in any status, from the database', params: IdParams, response: responses({ 200: AdminProduct }, [401, 403, 404]) },
+    },
+    async (request) => presentAdminProduct(await catalog.assertCanManageProduct(principalOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/v1/admin/sellers',
+    {
+      ...admins,
+      schema: {
+        ...schema,
+        summary: 'Create a seller; with account_id that account becomes its manager (role seller)',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: L.nameMax }),
+            kind: Type.Union([Type.Literal('first_party'), Type.Literal('marketplace')]),
+            account_id: Type.Optional(Uuid),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 201: SellerSchema }, [401, 403, 409, 422]),
+      },
+    },
+    async (request, reply) => {
+      const { name, kind, account_id: accountId } = request.body;
+      if (accountId !== undefined) {
+        const account = await identity.getAccount(accountId).catch((error: unknown) => {
+          if (error instanceof AppError && error.kind === 'not_found') throw unprocessable('account_not_found', `Account ${accountId} does not exist`);
+          throw error;
+        });
+        // Turning an admin into a seller would take its admin rights away.
+        if (account.role === 'admin') throw unprocessable('account_is_admin', 'An admin account cannot become a seller account');
+      }
+      const seller = await catalog.createSeller(principalOf(request), { name, kind, ...(accountId !== undefined ? { accountId } : {}) });
+      if (accountId !== undefined) await identity.setRole(accountId, 'seller');
+      return reply.status(201).send(presentSeller(seller));
+    },
+  );
+
+  app.get(
+    '/v1/admin/sellers',
+    { ...admins, schema: { ...schema, summary: 'Every seller', response: responses({ 200: Type.Object({ sellers: Type.Array(SellerSchema) }) }, [401, 403]) } },
+    async () => ({ sellers: (await catalog.listSellers()).map(presentSeller) }),
+  );
+
+  app.post(
+    '/v1/admin/categories',
+    {
+      ...admins,
+      schema: {
+        ...schema,
+        summary: 'Create a category, optionally under a parent',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: L.nameMax }),
+            slug: Type.String({ maxLength: L.slugMax, pattern: SLUG_PATTERN }),
+            parent_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 201: CategorySchema }, [401, 403, 409, 422]),
+      },
+    },
+    async (request, reply) => {
+      const { name, slug, parent_id: parentId } = request.body;
+      const category = await catalog.createCategory(principalOf(request), { name, slug, ...(parentId != null ? { parentId } : {}) });
+      return reply.status(201).send(presentCategory(category));
+    },
+  );
+};

@@ -1,0 +1,70 @@
+import type { Executor } from '../../platform/database.ts';
+import { unprocessable } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import * as repo from './catalog.repository.ts';
+import type { ImportResult, NewCategoryRow, NewProductRow, NewSellerRow } from './catalog.types.ts';
+import { checkName, checkRating, checkSellerKind, checkSlug, normalizeProductFields } from './catalog.validation.ts';
+
+export interface CatalogBatch {
+  sellers?: NewSellerRow[];
+  categories?: NewCategoryRow[];
+  products?: NewProductRow[];
+}
+
+/** Gives each imported category its materialized path; a parent is an existing category or an earlier row. */
+async function categoryRows(executor: Executor<any>, rows: NewCategoryRow[]) {
+  const batchPaths = new Map<number, string>();
+  const outsideIds = rows.map((r) => r.parentId).filter((id): id is number => id != null && !rows.some((r) => r.id === id));
+  const existing = new Map((await repo.findCategories(executor, [...new Set(outsideIds)])).map((c) => [c.id, c.path]));
+  return rows.map((row) => {
+    const slug = checkSlug(row.slug);
+    const parentId = row.parentId ?? null;
+    const parentPath = parentId === null ? '' : (batchPaths.get(parentId) ?? existing.get(parentId));
+    if (parentPath === undefined) throw unprocessable('category_not_found', `Parent category ${parentId} of ${slug} is unknown or comes later in the batch`);
+    const path = parentPath ? `${parentPath}/${slug}` : slug;
+    batchPaths.set(row.id, path);
+    return { id: row.id, parent_id: parentId, name: checkName(row.name), slug, path };
+  });
+}
+
+function productRow(row: NewProductRow, now: Date): repo.ProductRow {
+  const fields = normalizeProductFields({ ...row, images: row.images ?? [], attributes: row.attributes ?? {} });
+  checkRating(row.avgRating ?? 0, row.reviewCount ?? 0);
+  const createdAt = row.createdAt ?? now;
+  return {
+    ...repo.productColumns(fields),
+    id: row.id ?? newId(),
+    seller_id: row.sellerId,
+    title: fields.title!,
+    category_id: fields.categoryId!,
+    price_amount: fields.price!.amount,
+    currency: fields.price!.currency,
+    avg_rating: Math.round((row.avgRating ?? 0) * 10) / 10,
+    review_count: row.reviewCount ?? 0,
+    status: fields.status ?? 'active',
+    purchase_limit: fields.purchaseLimit ?? null,
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
+}
+
+/**
+ * Bulk multi-row inserts for the seeder, in chunks of `IMPORT_CHUNK` rows. Writes no outbox
+ * rows: the seeder rebuilds the search index afterwards instead of relaying one event per row.
+ * Run it inside a transaction so a bad row leaves nothing behind.
+ */
+export async function importBatch(executor: Executor<any>, batch: CatalogBatch, now: Date): Promise<ImportResult> {
+  const sellers = (batch.sellers ?? []).map((s) => ({
+    id: s.id,
+    name: checkName(s.name),
+    kind: checkSellerKind(s.kind),
+    account_id: s.accountId ?? null,
+  }));
+  const categories = await categoryRows(executor, batch.categories ?? []);
+  const products = (batch.products ?? []).map((p) => productRow(p, now));
+  await repo.bulkInsertSellers(executor, sellers);
+  await repo.bulkInsertCategories(executor, categories);
+  if (categories.length > 0) await repo.syncCategorySequence(executor);
+  await repo.bulkInsertProducts(executor, products);
+  return { sellers: sellers.length, categories: categories.length, products: products.length };
+}

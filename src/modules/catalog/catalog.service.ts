@@ -1,0 +1,296 @@
+import type { Kysely } from 'kysely';
+import type { Cache } from '../../platform/cache.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode, type Executor } from '../../platform/database.ts';
+import { AppError, conflict, forbidden, invalid, unprocessable } from '../../platform/errors.ts';
+import { isUuid, newId } from '../../platform/ids.ts';
+import { appendToOutbox, EventTypes } from '../events/index.ts';
+import { importBatch, type CatalogBatch } from './catalog.import.ts';
+import * as repo from './catalog.repository.ts';
+import type {
+  CatalogPrincipal,
+  Category,
+  CategoryNode,
+  ImportResult,
+  NewProductInput,
+  Product,
+  ProductPage,
+  ProductPatch,
+  Seller,
+  SellerKind,
+} from './catalog.types.ts';
+import { checkName, checkSellerKind, checkSlug, normalizeProductFields } from './catalog.validation.ts';
+
+export interface CatalogOptions {
+  /** TTL of the read-through product cache (0 disables it). */
+  productCacheSeconds: number;
+}
+
+const MAX_CATEGORY_DEPTH = 8;
+const productKey = (id: string) => `product:${id}`;
+const productNotFound = (id: string) => new AppError('product_not_found', 'not_found', `Product ${id} was not found`, { id });
+const categoryNotFound = (id: number) => new AppError('category_not_found', 'not_found', `Category ${id} was not found`, { id });
+const invalidCursor = () => invalid('invalid_cursor', 'The cursor is not one this API issued');
+
+type CachedProduct = Omit<Product, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+const revive = (p: CachedProduct): Product => ({ ...p, createdAt: new Date(p.createdAt), updatedAt: new Date(p.updatedAt) });
+
+/**
+ * Products, categories and sellers: the browse side of the shop.
+ *
+ * Reads for display may come from the cache (`getProductCached`); anything that charges or
+ * reserves must use `findProducts`/`getProduct`, which always read the database. Every
+ * product write records `catalog.product.updated` in the outbox in its own transaction and
+ * evicts the cached copy after commit. Only admins, or the seller owning a product, write.
+ *
+ * Error codes: `product_not_found` / `category_not_found` (404), `category_not_found` /
+ * `seller_not_found` (422 when named in a write), `forbidden` / `product_suspended` (403),
+ * `category_slug_taken` / `seller_account_taken` (409), `invalid_cursor`, `seller_required` and
+ * the `invalid_<field>` codes of catalog.validation.ts (400).
+ */
+export class CatalogService {
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly clock: Clock,
+    private readonly cache: Cache,
+    private readonly options: CatalogOptions,
+  ) {}
+
+  /** A product in any status, from the database. */
+  async getProduct(id: string): Promise<Product> {
+    const product = isUuid(id) ? await repo.findProduct(this.db, id) : undefined;
+    if (!product) throw productNotFound(id);
+    return product;
+  }
+
+  /** Read-through cache of `getProduct` (key `product:<id>`): display only, may be `productCacheSeconds` stale. */
+  async getProductCached(id: string): Promise<Product> {
+    const hit = await this.cache.get<CachedProduct>(productKey(id));
+    if (hit) return revive(hit);
+    const product = await this.getProduct(id);
+    await this.cache.set(productKey(id), product, this.options.productCacheSeconds);
+    return product;
+  }
+
+  /** The storefront view: a product that is not active is reported missing unless the viewer may manage it. */
+  async getProductForViewer(viewer: CatalogPrincipal | undefined, id: string): Promise<Product> {
+    const product = await this.getProductCached(id);
+    if (product.status !== 'active' && !(viewer && (await this.canManage(viewer, product)))) throw productNotFound(id);
+    return product;
+  }
+
+  /** Products by id, always from the database (checkout prices, cart snapshots). Unknown ids are absent from the map. */
+  async findProducts(ids: string[]): Promise<Map<string, Product>> {
+    const wanted = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+    const products = await repo.findProducts(this.db, wanted);
+    return new Map(products.map((p) => [p.id, p]));
+  }
+
+  /** Drops a product's cached copy; the cache invalidator calls it for writes made by other processes. */
+  async evictCachedProduct(id: string): Promise<void> {
+    await this.cache.delete(productKey(id));
+  }
+
+  /**
+   * Active products, newest first, by keyset on id: a page never repeats or skips a product
+   * already listed when others are added meanwhile (new ids sort before the cursor).
+   * `categoryId` includes its descendants; an unknown one is `category_not_found` (404).
+   */
+  async listProducts(query: { categoryId?: number; cursor?: string; limit: number }): Promise<ProductPage> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), 100);
+    let beforeId: string | undefined;
+    if (query.cursor !== undefined) {
+      const decoded = decodeCursor(query.cursor, ['id']);
+      if (typeof decoded.id !== 'string' || !isUuid(decoded.id)) throw invalidCursor();
+      beforeId = decoded.id;
+    }
+    let categoryPath: string | undefined;
+    if (query.categoryId !== undefined) {
+      const category = Number.isSafeInteger(query.categoryId) ? await repo.findCategory(this.db, query.categoryId) : undefined;
+      if (!category) throw categoryNotFound(query.categoryId);
+      categoryPath = category.path;
+    }
+    const rows = await repo.listActiveProducts(this.db, { limit: limit + 1, ...(beforeId ? { beforeId } : {}), ...(categoryPath !== undefined ? { categoryPath } : {}) });
+    const products = rows.slice(0, limit);
+    const nextCursor = rows.length > limit ? encodeCursor({ id: products[products.length - 1]!.id }) : null;
+    return { products, nextCursor };
+  }
+
+  async countProducts(): Promise<number> {
+    return repo.countProducts(this.db);
+  }
+
+  /** Every category as a forest, children ordered by slug path. */
+  async listCategories(): Promise<CategoryNode[]> {
+    const nodes = (await repo.listCategories(this.db)).map((c): CategoryNode => ({ ...c, children: [] }));
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const roots: CategoryNode[] = [];
+    for (const node of nodes) {
+      const parent = node.parentId === null ? undefined : byId.get(node.parentId);
+      (parent ? parent.children : roots).push(node);
+    }
+    return roots;
+  }
+
+  async createCategory(principal: CatalogPrincipal, input: { name: string; slug: string; parentId?: number | null }): Promise<Category> {
+    this.assertAdmin(principal);
+    const name = checkName(input.name);
+    const slug = checkSlug(input.slug);
+    let path = slug;
+    if (input.parentId != null) {
+      const parent = Number.isSafeInteger(input.parentId) ? await repo.findCategory(this.db, input.parentId) : undefined;
+      if (!parent) throw unprocessable('category_not_found', `Parent category ${input.parentId} does not exist`);
+      if (parent.path.split('/').length >= MAX_CATEGORY_DEPTH) throw unprocessable('category_too_deep', `Categories nest at most ${MAX_CATEGORY_DEPTH} levels`);
+      path = `${parent.path}/${slug}`;
+    }
+    try {
+      return await repo.insertCategory(this.db, { parent_id: input.parentId ?? null, name, slug, path });
+    } catch (error) {
+      if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw conflict('category_slug_taken', `The slug ${slug} is already used`);
+      throw error;
+    }
+  }
+
+  async createSeller(principal: CatalogPrincipal, input: { name: string; kind: SellerKind; accountId?: string | null }): Promise<Seller> {
+    this.assertAdmin(principal);
+    const accountId = input.accountId ?? null;
+    if (accountId !== null && !isUuid(accountId)) throw invalid('invalid_account_id', 'account_id is a UUID');
+    const row = { id: newId(), name: checkName(input.name), kind: checkSellerKind(input.kind), account_id: accountId };
+    try {
+      return await repo.insertSeller(this.db, row);
+    } catch (error) {
+      if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw conflict('seller_account_taken', 'That account already manages a seller');
+      throw error;
+    }
+  }
+
+  async findSellerByAccount(accountId: string): Promise<Seller | undefined> {
+    return isUuid(accountId) ? repo.findSellerByAccount(this.db, accountId) : undefined;
+  }
+
+  async listSellers(): Promise<Seller[]> {
+    return repo.listSellers(this.db);
+  }
+
+  /** Admins create for any seller (`sellerId` required); a seller account for its own seller only. */
+  async createProduct(principal: CatalogPrincipal, input: NewProductInput): Promise<Product> {
+    const sellerId = await this.sellerForNewProduct(principal, input.sellerId);
+    const fields = normalizeProductFields({ ...input, images: input.images ?? [], attributes: input.attributes ?? {} });
+    if (fields.status === 'suspended' && principal.role !== 'admin') throw forbidden('Only an admin suspends a product');
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      await this.assertCategoryExists(trx, fields.categoryId!);
+      const product = await repo.insertProduct(trx, {
+        ...repo.productColumns(fields),
+        id: newId(),
+        seller_id: sellerId,
+        title: fields.title!,
+        category_id: fields.categoryId!,
+        price_amount: fields.price!.amount,
+        currency: fields.price!.currency,
+        status: fields.status ?? 'active',
+        created_at: now,
+        updated_at: now,
+      });
+      await this.recordChange(trx, product, 'created');
+      return product;
+    });
+  }
+
+  /**
+   * Changes the given fields. Sellers change only their own products and may neither set nor
+   * lift `suspended` (an admin decision; `product_suspended`, 403).
+   */
+  async updateProduct(principal: CatalogPrincipal, id: string, patch: ProductPatch): Promise<Product> {
+    this.assertWriter(principal);
+    const fields = normalizeProductFields(patch);
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const current = isUuid(id) ? await repo.findProduct(trx, id, { forUpdate: true }) : undefined;
+      if (!current) throw productNotFound(id);
+      if (!(await this.canManage(principal, current, trx))) throw forbidden('You may change only your own products');
+      const statusChanges = fields.status !== undefined && fields.status !== current.status;
+      if (principal.role !== 'admin' && statusChanges && (current.status === 'suspended' || fields.status === 'suspended')) {
+        throw new AppError('product_suspended', 'forbidden', 'Only an admin suspends a product or lifts a suspension');
+      }
+      if (fields.categoryId !== undefined) await this.assertCategoryExists(trx, fields.categoryId);
+      const product = await repo.updateProduct(trx, current.id, { ...repo.productColumns(fields), updated_at: this.clock.now() });
+      if (!product) throw productNotFound(id);
+      await this.recordChange(trx, product, statusChanges ? 'status_changed' : 'updated');
+      return product;
+    });
+    await this.evictCachedProduct(updated.id);
+    return updated;
+  }
+
+  /** The product if the principal may manage it (admin: any; seller: own). Unknown: `product_not_found`; else `forbidden`. */
+  async assertCanManageProduct(principal: CatalogPrincipal, productId: string): Promise<Product> {
+    this.assertWriter(principal);
+    const product = await this.getProduct(productId);
+    if (!(await this.canManage(principal, product))) throw forbidden('You may manage only your own products');
+    return product;
+  }
+
+  /** Bulk load for the seeder: one transaction, multi-row inserts, no outbox rows (the seeder reindexes search). */
+  async importCatalog(batch: CatalogBatch): Promise<ImportResult> {
+    try {
+      return await this.db.transaction().execute((trx) => importBatch(trx, batch, this.clock.now()));
+    } catch (error) {
+      const code = pgErrorCode(error);
+      if (code === PG_UNIQUE_VIOLATION) throw conflict('import_conflict', 'An imported row has an id, slug or account that already exists');
+      if (code === PG_FOREIGN_KEY_VIOLATION) throw unprocessable('import_reference_missing', 'An imported row refers to a seller or category that does not exist');
+      throw error;
+    }
+  }
+
+  private async sellerForNewProduct(principal: CatalogPrincipal, requested: string | undefined): Promise<string> {
+    if (principal.role === 'admin') {
+      if (requested === undefined) throw invalid('seller_required', 'An admin creating a product names its seller (seller_id)');
+      const seller = isUuid(requested) ? await repo.findSeller(this.db, requested) : undefined;
+      if (!seller) throw unprocessable('seller_not_found', `Seller ${requested} does not exist`);
+      return seller.id;
+    }
+    this.assertWriter(principal);
+    const own = await repo.findSellerByAccount(this.db, principal.accountId);
+    if (!own) throw forbidden('This account does not manage a seller');
+    if (requested !== undefined && requested.toLowerCase() !== own.id) throw forbidden('A seller creates products only for itself');
+    return own.id;
+  }
+
+  private async canManage(principal: CatalogPrincipal, product: Product, executor: Executor<any> = this.db): Promise<boolean> {
+    if (principal.role === 'admin') return true;
+    if (principal.role !== 'seller') return false;
+    const seller = await repo.findSellerByAccount(executor, principal.accountId);
+    return seller?.id === product.sellerId;
+  }
+
+  private async assertCategoryExists(executor: Executor<any>, id: number): Promise<void> {
+    if (!(await repo.findCategory(executor, id))) throw unprocessable('category_not_found', `Category ${id} does not exist`);
+  }
+
+  private recordChange(executor: Executor<any>, product: Product, change: 'created' | 'updated' | 'status_changed') {
+    return appendToOutbox(executor, {
+      type: EventTypes.productUpdated,
+      aggregateType: 'product',
+      aggregateId: product.id,
+      payload: {
+        product_id: product.id,
+        seller_id: product.sellerId,
+        change,
+        status: product.status,
+        price_amount: product.price.amount,
+        currency: product.price.currency,
+        title: product.title,
+        category_id: product.categoryId,
+      },
+    });
+  }
+
+  private assertAdmin(principal: CatalogPrincipal): void {
+    if (principal.role !== 'admin') throw forbidden('Only an admin may do this');
+  }
+
+  private assertWriter(principal: CatalogPrincipal): void {
+    if (principal.role !== 'admin' && principal.role !== 'seller') throw forbidden('Only admins and sellers change the catalog');
+  }
+}

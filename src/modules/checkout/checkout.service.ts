@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { AppError, conflict, unprocessable } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { Principal } from '../../platform/principal.ts';
+import type { AddressPort, CartPort, CatalogPort, CheckoutFaults } from './checkout.ports.ts';
+import * as repo from './checkout.repository.ts';
+import type { Checkout, CheckoutLine, StoredResponse } from './checkout.repository.ts';
+import { CheckoutSaga, type SagaDeps } from './checkout.saga.ts';
+
+export interface CheckoutRequest {
+  shippingAddressId: string;
+  paymentMethodId: string;
+  /** The total the customer agreed to; required to proceed after a `price_changed` answer. */
+  expectedTotal?: { amount: number; currency: string };
+}
+
+export interface CheckoutOptions {
+  reservationTtlSeconds: number;
+  /** How long a process may hold a checkout without progress before recovery takes it over. */
+  leaseSeconds: number;
+  defaultPurchaseLimit: number;
+  /** How long a duplicate request waits for the first one's answer. */
+  duplicateWaitMs?: number;
+}
+
+export interface CheckoutServiceDeps extends SagaDeps {
+  cart: CartPort;
+  catalog: CatalogPort;
+  addresses: AddressPort;
+}
+
+const PURCHASE_LIMIT_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * Checkout entry point: validates the cart against the database (prices are never
+ * taken from the client or a cache), enforces per-customer purchase limits, makes the
+ * request idempotent by (customer, Idempotency-Key) and runs the saga.
+ *
+ * Answers (as stored responses, replayed verbatim for the same key): 201 placed;
+ * 402 `payment_declined`; 409 `out_of_stock`; 503 `payment_unavailable` / `checkout_interrupted`.
+ * Refused before anything is written: 422 `cart_empty`, `product_unavailable`,
+ * `purchase_limit_exceeded`, `idempotency_key_reused`; 409 `price_changed`; 404 address/method.
+ */
+export class CheckoutService {
+  readonly saga: CheckoutSaga;
+
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly deps: CheckoutServiceDeps & { payments: SagaDeps['payments'] },
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: CheckoutOptions,
+    faults: CheckoutFaults = {},
+  ) {
+    this.saga = new CheckoutSaga(db, deps, clock, logger, { reservationTtlSeconds: options.reservationTtlSeconds, leaseSeconds: options.leaseSeconds }, faults);
+  }
+
+  async checkout(principal: Principal, idempotencyKey: string, request: CheckoutRequest): Promise<StoredResponse> {
+    const hash = requestHash(request);
+    const existing = await repo.findByKey(this.db, principal.accountId, idempotencyKey);
+    if (existing) return this.answerFor(existing, hash);
+
+    const draft = await this.prepare(principal, request);
+    const now = this.clock.now();
+    const created = await this.db.transaction().execute(async (trx) => {
+      await repo.lockCustomer(trx, principal.accountId);
+      if (await repo.findByKey(trx, principal.accountId, idempotencyKey)) return undefined;
+      await this.assertPurchaseLimits(trx, principal.accountId, draft.lines, draft.limits);
+      return repo.insertCheckout(trx, {
+        id: newId(),
+        customer_id: principal.accountId,
+        idempotency_key: idempotencyKey,
+        request_hash: hash,
+        state: 'pending',
+        lines: draft.lines,
+        allocations: null,
+        total_amount: draft.total,
+        currency: draft.currency,
+        shipping_address: draft.address,
+        payment_method_id: request.paymentMethodId,
+        estimated_delivery: null,
+        response_status: null,
+        response_body: null,
+        failure_code: null,
+        lease_expires_at: new Date(now.getTime() + this.options.leaseSeconds * 1000),
+        created_at: now,
+        updated_at: now,
+      });
+    });
+    if (!created) return this.answerFor((await repo.findByKey(this.db, principal.accountId, idempotencyKey))!, hash);
+    return this.answerFor(await this.saga.drive(created), hash);
+  }
+
+  /** Finishes or compensates checkouts whose process stopped making progress. */
+  async recoverAbandoned(limit = 50): Promise<number> {
+    const now = this.clock.now();
+    const claimed = await repo.claimAbandoned(this.db, now, new Date(now.getTime() + this.options.leaseSeconds * 1000), limit);
+    for (const checkout of claimed) {
+      try {
+        await this.saga.recover(checkout);
+      } catch (error) {
+        this.logger.error({ err: error, checkoutId: checkout.id }, 'checkout recovery failed; will retry');
+      }
+    }
+    return claimed.length;
+  }
+
+  findCheckout(id: string) {
+    return repo.findById(this.db, id);
+  }
+
+  /** The stored answer, waiting for an in-flight duplicate (or taking over an abandoned one). */
+  private async answerFor(checkout: Checkout, hash: string): Promise<StoredResponse> {
+    if (checkout.request_hash !== hash) {
+      throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body; use a new key');
+    }
+    const deadline = Date.now() + (this.options.duplicateWaitMs ?? 60_000);
+    let current = checkout;
+    for (;;) {
+      if (isAnswered(current)) return { status: current.response_status!, body: current.response_body };
+      if (current.lease_expires_at < this.clock.now()) {
+        const [claimed] = await repo.claimAbandoned(this.db, this.clock.now(), new Date(this.clock.now().getTime() + this.options.leaseSeconds * 1000), 1);
+        if (claimed?.id === current.id) {
+          current = await this.saga.recover(claimed);
+          continue;
+        }
+      }
+      if (Date.now() > deadline) {
+        throw conflict('checkout_in_progress', 'This checkout is still being processed; retry with the same Idempotency-Key shortly');
+      }
+      await sleep(25);
+      current = (await repo.findById(this.db, current.id))!;
+    }
+  }
+
+  private async prepare(principal: Principal, request: CheckoutRequest) {
+    const cart = await this.deps.cart.getCartForCheckout(principal.accountId);
+    if (cart.items.length === 0) throw unprocessable('cart_empty', 'Your cart is empty');
+    const products = await this.deps.catalog.findProducts(cart.items.map((i) => i.productId));
+    const unavailable = cart.items.filter((i) => products.get(i.productId)?.status !== 'active').map((i) => i.productId);
+    if (unavailable.length > 0) throw unprocessable('product_unavailable', 'Some products in your cart can no longer be bought', { product_ids: unavailable });
+
+    const soldOut = (await this.deps.soldOut?.soldOut(cart.items.map((i) => i.productId))) ?? [];
+    if (soldOut.length > 0) throw conflict('out_of_stock', 'Some items are out of stock; nothing was charged', { product_ids: soldOut });
+
+    const lines: CheckoutLine[] = cart.items.map((item) => {
+      const product = products.get(item.productId)!;
+      return { product_id: item.productId, quantity: item.quantity, unit_price: product.price.amount, currency: product.price.currency, title: product.title };
+    });
+    const currency = lines[0]!.currency;
+    if (lines.some((l) => l.currency !== currency)) throw unprocessable('currency_mismatch', 'All items must be in one currency');
+    const total = lines.reduce((sum, l) => sum + l.unit_price * l.quantity, 0);
+    const changes = cart.items
+      .filter((item) => item.unitPrice.amount !== products.get(item.productId)!.price.amount)
+      .map((item) => ({ product_id: item.productId, old_unit_price: item.unitPrice.amount, new_unit_price: products.get(item.productId)!.price.amount }));
+    const agreed = request.expectedTotal && request.expectedTotal.amount === total && request.expectedTotal.currency === currency;
+    if ((changes.length > 0 || request.expectedTotal) && !agreed) {
+      throw conflict('price_changed', 'Prices changed since the items were added; confirm the new total to continue', {
+        changes,
+        total: { amount: total, currency },
+        how_to_confirm: 'send expected_total with this total',
+      });
+    }
+
+    const address = await this.deps.addresses.getAddress(principal, request.shippingAddressId);
+    await this.deps.payments.getMethod(principal, request.paymentMethodId);
+    const limits = new Map([...products.values()].map((p) => [p.id, p.purchaseLimit ?? this.options.defaultPurchaseLimit]));
+    return {
+      lines,
+      total,
+      currency,
+      limits,
+      address: {
+        name: address.name,
+        line1: address.line1,
+        line2: address.line2,
+        city: address.city,
+        region: address.region,
+        postal_code: address.postalCode,
+        country: address.country,
+        latitude: address.latitude,
+        longitude: address.longitude,
+      },
+    };
+  }
+
+  private async assertPurchaseLimits(trx: Kysely<any>, customerId: string, lines: CheckoutLine[], limits: Map<string, number>) {
+    const since = new Date(this.clock.now().getTime() - PURCHASE_LIMIT_WINDOW_MS);
+    const bought = await repo.unitsInCheckoutsSince(trx, customerId, since);
+    const over = lines
+      .map((l) => ({ product_id: l.product_id, limit: limits.get(l.product_id)!, already: bought.get(l.product_id) ?? 0, requested: l.quantity }))
+      .filter((l) => l.already + l.requested > l.limit);
+    if (over.length > 0) {
+      throw new AppError('purchase_limit_exceeded', 'unprocessable', 'You have reached the purchase limit for some items (per customer, per 24 hours)', { items: over });
+    }
+  }
+}
+
+const isAnswered = (c: Checkout) => c.response_status !== null && (c.state === 'placed' || c.state === 'completed' || c.state === 'failed');
+
+function requestHash(request: CheckoutRequest): string {
+  const canonical = JSON.stringify([request.shippingAddressId, request.paymentMethodId, request.expectedTotal?.amount ?? null, request.expectedTotal?.currency ?? null]);
+  return createHash('sha256').update(canonical).digest('hex');
+}

@@ -1,0 +1,11 @@
+import type { ModuleSchema } from '../../platform/migrations.ts';
+import * as m0001 from './migrations/0001_checkouts.ts';
+
+export { CheckoutService, type CheckoutOptions, type CheckoutRequest, type CheckoutServiceDeps } from './checkout.service.ts';
+export { CancellationService } from './cancellation.service.ts';
+export { CheckoutSaga } from './checkout.saga.ts';
+export { SoldOutFilter, type FlagStore } from './sold-out-filter.ts';
+export { SimulatedCrash, type CheckoutFaults } from './checkout.ports.ts';
+export type { Checkout, CheckoutState, StoredResponse } from './checkout.repository.ts';
+
+export const checkoutSchema: ModuleSchema = { module: 'checkout', domain: 'orders', migrations: { '0001_checkouts': m0001 } };

@@ -1,0 +1,130 @@
+import type { Generated, Selectable } from 'kysely';
+import type { Executor } from '../../platform/database.ts';
+
+export type PaymentStatus = 'pending' | 'authorized' | 'captured' | 'failed' | 'refunded';
+
+export interface PaymentMethodsTable {
+  id: string;
+  account_id: string;
+  provider: string;
+  token: string;
+  brand: string;
+  last4: string;
+  created_at: Generated<Date>;
+  deleted_at: Date | null;
+}
+
+export interface PaymentsTable {
+  id: string;
+  checkout_id: string;
+  account_id: string;
+  payment_method_id: string;
+  provider: string;
+  amount: number;
+  currency: string;
+  status: PaymentStatus;
+  provider_ref: string | null;
+  refunded_amount: Generated<number>;
+  failure_code: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface PaymentsTables {
+  payment_methods: PaymentMethodsTable;
+  payments: PaymentsTable;
+}
+
+export interface PaymentMethod {
+  id: string;
+  brand: string;
+  last4: string;
+  provider: string;
+  createdAt: Date;
+}
+
+export interface Payment {
+  id: string;
+  checkoutId: string;
+  accountId: string;
+  paymentMethodId: string;
+  amount: number;
+  currency: string;
+  status: PaymentStatus;
+  providerRef: string | null;
+  refundedAmount: number;
+  failureCode: string | null;
+}
+
+const as = (e: Executor<any>) => e as Executor<PaymentsTables>;
+
+export const toMethod = (r: Selectable<PaymentMethodsTable>): PaymentMethod => ({
+  id: r.id,
+  brand: r.brand,
+  last4: r.last4,
+  provider: r.provider,
+  createdAt: r.created_at,
+});
+
+const toPayment = (r: Selectable<PaymentsTable>): Payment => ({
+  id: r.id,
+  checkoutId: r.checkout_id,
+  accountId: r.account_id,
+  paymentMethodId: r.payment_method_id,
+  amount: r.amount,
+  currency: r.currency,
+  status: r.status,
+  providerRef: r.provider_ref,
+  refundedAmount: r.refunded_amount,
+  failureCode: r.failure_code,
+});
+
+export async function findLiveMethod(e: Executor<any>, accountId: string, id: string) {
+  return as(e).selectFrom('payment_methods').selectAll().where('id', '=', id).where('account_id', '=', accountId).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export async function insertMethod(e: Executor<any>, row: Omit<Selectable<PaymentMethodsTable>, 'created_at' | 'deleted_at'>) {
+  return toMethod(await as(e).insertInto('payment_methods').values({ ...row, deleted_at: null }).returningAll().executeTakeFirstOrThrow());
+}
+
+export async function listMethods(e: Executor<any>, accountId: string) {
+  const rows = await as(e).selectFrom('payment_methods').selectAll().where('account_id', '=', accountId).where('deleted_at', 'is', null).orderBy('created_at').orderBy('id').execute();
+  return rows.map(toMethod);
+}
+
+export async function softDeleteMethod(e: Executor<any>, accountId: string, id: string, now: Date) {
+  const r = await as(e).updateTable('payment_methods').set({ deleted_at: now }).where('id', '=', id).where('account_id', '=', accountId).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function findPayment(e: Executor<any>, checkoutId: string) {
+  const row = await as(e).selectFrom('payments').selectAll().where('checkout_id', '=', checkoutId).executeTakeFirst();
+  return row ? toPayment(row) : undefined;
+}
+
+/** Creates the payment record once per checkout; a second call returns the first. */
+export async function ensurePayment(e: Executor<any>, row: Pick<Selectable<PaymentsTable>, 'id' | 'checkout_id' | 'account_id' | 'payment_method_id' | 'provider' | 'amount' | 'currency'>) {
+  await as(e)
+    .insertInto('payments')
+    .values({ ...row, status: 'pending', provider_ref: null, failure_code: null })
+    .onConflict((oc) => oc.column('checkout_id').doNothing())
+    .execute();
+  return (await findPayment(e, row.checkout_id))!;
+}
+
+/** Moves a payment between statuses; `from` guards against out-of-order updates. */
+export async function transitionPayment(
+  e: Executor<any>,
+  checkoutId: string,
+  from: PaymentStatus[],
+  changes: { status: PaymentStatus; provider_ref?: string; failure_code?: string; refunded_amount?: number },
+) {
+  const row = await as(e)
+    .updateTable('payments')
+    .set({ ...changes, updated_at: new Date() })
+    .where('checkout_id', '=', checkoutId)
+    .where('status', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toPayment(row) : undefined;
+}

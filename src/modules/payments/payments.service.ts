@@ -1,0 +1,136 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { AppError, notFound, unprocessable } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Principal } from '../../platform/principal.ts';
+import { PaymentError, type PaymentProvider } from './payment-provider.ts';
+import * as repo from './payments.repository.ts';
+import { RetriesExhausted, withRetries, type RetryPolicy } from './retry.ts';
+
+export const paymentDeclined = (reason: string) =>
+  new AppError('payment_declined', 'payment_required', 'Your payment was declined; nothing was charged. Try another payment method.', { reason });
+
+export const paymentUnavailable = () =>
+  new AppError('payment_unavailable', 'unavailable', 'The payment provider did not answer in time; nothing was charged. Please try again.');
+
+/**
+ * Saved payment methods (only the PSP token is stored) and the payment of each checkout.
+ * Every provider call uses an idempotency key derived from the checkout id, so retries,
+ * concurrent duplicates and crash recovery can never charge twice.
+ *
+ * Error codes: `invalid_payment_method` (422), `payment_method_not_found` (404),
+ * `payment_declined` (402), `payment_unavailable` (503).
+ */
+export class PaymentsService {
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly provider: PaymentProvider,
+    private readonly clock: Clock,
+    private readonly retry: RetryPolicy,
+  ) {}
+
+  async addMethod(principal: Principal, token: string): Promise<repo.PaymentMethod> {
+    let card: { brand: string; last4: string };
+    try {
+      card = await this.provider.describeMethod(token);
+    } catch (error) {
+      if (error instanceof PaymentError) throw unprocessable('invalid_payment_method', error.message);
+      throw error;
+    }
+    return repo.insertMethod(this.db, { id: newId(), account_id: principal.accountId, provider: this.provider.name, token, ...card });
+  }
+
+  listMethods(principal: Principal) {
+    return repo.listMethods(this.db, principal.accountId);
+  }
+
+  /** One of the principal's own methods; another customer's is reported as not found. */
+  async getMethod(principal: Principal, id: string): Promise<repo.PaymentMethod> {
+    const row = await repo.findLiveMethod(this.db, principal.accountId, id);
+    if (!row) throw new AppError('payment_method_not_found', 'not_found', `Payment method ${id} was not found`, { id });
+    return repo.toMethod(row);
+  }
+
+  async deleteMethod(principal: Principal, id: string): Promise<void> {
+    if (!(await repo.softDeleteMethod(this.db, principal.accountId, id, this.clock.now()))) throw notFound('Payment method', id);
+  }
+
+  findPayment(checkoutId: string) {
+    return repo.findPayment(this.db, checkoutId);
+  }
+
+  /**
+   * Authorizes the checkout's amount. On a decline throws `payment_declined`; when the
+   * provider stays unreachable, cancels whatever may have been authorized late and throws
+   * `payment_unavailable`. Calling it again for an authorized checkout is a no-op.
+   */
+  async authorize(input: { checkoutId: string; accountId: string; paymentMethodId: string; amount: number; currency: string }): Promise<repo.Payment> {
+    const method = await repo.findLiveMethod(this.db, input.accountId, input.paymentMethodId);
+    if (!method) throw new AppError('payment_method_not_found', 'not_found', `Payment method ${input.paymentMethodId} was not found`);
+    const payment = await repo.ensurePayment(this.db, {
+      id: newId(),
+      checkout_id: input.checkoutId,
+      account_id: input.accountId,
+      payment_method_id: method.id,
+      provider: this.provider.name,
+      amount: input.amount,
+      currency: input.currency,
+    });
+    if (payment.status === 'authorized' || payment.status === 'captured') return payment;
+    if (payment.status === 'failed' || payment.status === 'refunded') throw paymentDeclined(payment.failureCode ?? 'failed');
+    try {
+      const { ref } = await withRetries(this.retry, (signal) =>
+        this.provider.authorize({ idempotencyKey: authorizationKey(input.checkoutId), token: method.token, amount: payment.amount, currency: payment.currency }, signal),
+      );
+      return (await repo.transitionPayment(this.db, input.checkoutId, ['pending', 'authorized'], { status: 'authorized', provider_ref: ref }))
+        ?? (await repo.findPayment(this.db, input.checkoutId))!;
+    } catch (error) {
+      if (error instanceof PaymentError) {
+        await repo.transitionPayment(this.db, input.checkoutId, ['pending'], { status: 'failed', failure_code: error.code });
+        throw paymentDeclined(error.code);
+      }
+      if (error instanceof RetriesExhausted) {
+        await this.refund(input.checkoutId);
+        throw paymentUnavailable();
+      }
+      throw error;
+    }
+  }
+
+  /** Captures an authorized payment; idempotent. Throws `payment_unavailable` if the PSP stays unreachable. */
+  async capture(checkoutId: string): Promise<repo.Payment> {
+    const payment = await repo.findPayment(this.db, checkoutId);
+    if (!payment) throw notFound('Payment for checkout', checkoutId);
+    if (payment.status === 'captured') return payment;
+    if (payment.status !== 'authorized') throw new AppError('payment_not_authorized', 'conflict', `Payment is ${payment.status}, not authorized`);
+    try {
+      await withRetries(this.retry, (signal) =>
+        this.provider.capture({ idempotencyKey: `${checkoutId}:capture`, authorizationKey: authorizationKey(checkoutId), amount: payment.amount }, signal),
+      );
+    } catch (error) {
+      if (error instanceof RetriesExhausted) throw paymentUnavailable();
+      throw error;
+    }
+    return (await repo.transitionPayment(this.db, checkoutId, ['authorized', 'captured'], { status: 'captured' })) ?? (await repo.findPayment(this.db, checkoutId))!;
+  }
+
+  /**
+   * Gives the whole amount back (refund if captured, void if only authorized, and cancels
+   * an authorization possibly still in flight). Idempotent; safe with no payment at all.
+   */
+  async refund(checkoutId: string): Promise<void> {
+    const payment = await repo.findPayment(this.db, checkoutId);
+    if (payment?.status === 'refunded') return;
+    await withRetries({ ...this.retry, maxAttempts: Math.max(this.retry.maxAttempts, 5) }, (signal) =>
+      this.provider.refund({ idempotencyKey: `${checkoutId}:refund`, authorizationKey: authorizationKey(checkoutId), amount: payment?.amount ?? 0 }, signal),
+    );
+    if (payment) {
+      await repo.transitionPayment(this.db, checkoutId, ['pending', 'authorized', 'captured'], {
+        status: 'refunded',
+        refunded_amount: payment.status === 'captured' ? payment.amount : 0,
+      });
+    }
+  }
+}
+
+const authorizationKey = (checkoutId: string) => `${checkoutId}:authorize`;

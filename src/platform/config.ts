@@ -1,0 +1,212 @@
+import path from 'node:path';
+
+/**
+ * Every setting Bazaar reads, from environment variables only. Each is validated at
+ * start-up: a bad value stops the process with a message naming the variable.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: string;
+  dataDir: string;
+  /** PostgreSQL URL; when absent the embedded PGlite database under `pglitePath` is used. */
+  databaseUrl?: string;
+  inventoryDatabaseUrl?: string;
+  ordersDatabaseUrl?: string;
+  /** Directory of the embedded database, or `memory://` for a throwaway in-memory one. */
+  pglitePath: string;
+  dbPoolSize: number;
+  redisUrl?: string;
+  natsUrl?: string;
+  /** Prefix of JetStream stream, subject and durable names, so several deployments (or test runs) share one NATS. */
+  natsStreamPrefix: string;
+  eventsPollIntervalMs: number;
+  eventsAckWaitMs: number;
+  eventsMaxDeliver: number;
+  eventsRetryBaseMs: number;
+  eventsPartitions: number;
+  sessionTtlHours: number;
+  cartMaxLines: number;
+  cartMaxQuantity: number;
+  cartExpiryDays: number;
+  lowStockThreshold: number;
+  productCacheSeconds: number;
+  demoSeedProducts: number;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  reservationTtlSeconds: number;
+  sweepIntervalSeconds: number;
+  paymentTimeoutMs: number;
+  paymentMaxAttempts: number;
+  paymentRetryBaseMs: number;
+  sagaRecoveryIntervalSeconds: number;
+  sagaStaleSeconds: number;
+  defaultPurchaseLimit: number;
+  searchFacetCacheSeconds: number;
+  sandboxSlowMs: number;
+  /** Per-carrier HMAC secrets of carrier webhooks; demo secrets outside production when unset. */
+  carrierWebhookSecrets: Record<string, string>;
+  carrierWebhookToleranceSeconds: number;
+  simulatorStepSeconds: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  description: string;
+  parse: (raw: string | undefined, env: Env) => Config[K];
+}
+
+const integer =
+  (min: number, max: number, fallback: number) =>
+  (name: string) =>
+  (raw: string | undefined): number => {
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+
+const postgresUrl =
+  (name: string) =>
+  (raw: string | undefined): string | undefined => {
+    if (raw === undefined || raw === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(`${name} is not a valid URL`);
+    }
+    if (!['postgres:', 'postgresql:'].includes(url.protocol)) {
+      throw new ConfigError(`${name} must start with postgres:// or postgresql://`);
+    }
+    return raw;
+  };
+
+const urlWithScheme =
+  (name: string, schemes: string[]) =>
+  (raw: string | undefined): string | undefined => {
+    if (raw === undefined || raw === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(`${name} is not a valid URL`);
+    }
+    if (!schemes.includes(url.protocol)) throw new ConfigError(`${name} must use one of ${schemes.join(', ')}`);
+    return raw;
+  };
+
+/** Demo carrier webhook secrets, used only when CARRIER_WEBHOOK_SECRETS is unset outside production. */
+export const DEMO_CARRIER_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {
+  'parcelway-ground': 'demo-parcelway-ground-secret',
+  'swiftship-express': 'demo-swiftship-express-secret',
+};
+
+const carrierSecrets =
+  (name: string) =>
+  (raw: string | undefined, env: Env): Record<string, string> => {
+    if (raw === undefined || raw.trim() === '') return env.NODE_ENV === 'production' ? {} : { ...DEMO_CARRIER_WEBHOOK_SECRETS };
+    const secrets: Record<string, string> = {};
+    for (const entry of raw.split(',')) {
+      const match = /^\s*([a-z0-9][a-z0-9_-]{0,63})=(\S{8,})\s*$/.exec(entry);
+      if (!match) throw new ConfigError(`${name} must be carrier=secret pairs separated by commas (secrets of 8+ characters), got "${entry.trim()}"`);
+      secrets[match[1]!] = match[2]!;
+    }
+    return secrets;
+  };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function setting<K extends keyof Config>(
+  key: K,
+  env: string,
+  description: string,
+  parse: (name: string) => (raw: string | undefined, env: Env) => Config[K],
+): Setting<K> {
+  return { key, env, description, parse: parse(env) };
+}
+
+export const SETTINGS = [
+  setting('host', 'HOST', 'Interface the HTTP server binds to (default 0.0.0.0)', () => (raw) => raw || '0.0.0.0'),
+  setting('port', 'PORT', 'HTTP port (default 3000)', integer(0, 65535, 3000)),
+  setting('logLevel', 'LOG_LEVEL', 'fatal|error|warn|info|debug|trace|silent (default info)', (name) => (raw) => {
+    const level = raw || 'info';
+    if (!LOG_LEVELS.includes(level)) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}`);
+    return level;
+  }),
+  setting('dataDir', 'DATA_DIR', 'Where the embedded database and images live (default ./data)', () => (raw) =>
+    path.resolve(raw || 'data'),
+  ),
+  setting('databaseUrl', 'DATABASE_URL', 'PostgreSQL server URL; unset = embedded PGlite', postgresUrl),
+  setting('inventoryDatabaseUrl', 'INVENTORY_DATABASE_URL', 'Separate PostgreSQL database for inventory (default DATABASE_URL)', postgresUrl),
+  setting('ordersDatabaseUrl', 'ORDERS_DATABASE_URL', 'Separate PostgreSQL database for orders (default DATABASE_URL)', postgresUrl),
+  setting('pglitePath', 'PGLITE_PATH', 'Embedded database directory, or memory:// (default DATA_DIR/pglite)', () => (raw, env) =>
+    raw === 'memory://' ? raw : path.resolve(raw || path.join(env.DATA_DIR || 'data', 'pglite')),
+  ),
+  setting('dbPoolSize', 'DB_POOL_SIZE', 'PostgreSQL connections per process and database (default 10)', integer(1, 500, 10)),
+  setting('redisUrl', 'REDIS_URL', 'Redis URL for cache and rate limits; unset = in-process', (name) => urlWithScheme(name, ['redis:', 'rediss:'])),
+  setting('natsUrl', 'NATS_URL', 'NATS JetStream URL for the event bus; unset = in-process', (name) => urlWithScheme(name, ['nats:', 'tls:'])),
+  setting('natsStreamPrefix', 'NATS_STREAM_PREFIX', 'Prefix of JetStream stream, subject and consumer names (default BAZAAR)', (name) => (raw) => {
+    const prefix = raw || 'BAZAAR';
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(prefix)) throw new ConfigError(`${name} must be 1-32 letters, digits, _ or -`);
+    return prefix;
+  }),
+  setting('eventsPollIntervalMs', 'EVENTS_POLL_INTERVAL_MS', 'How often the outbox relay and in-process dispatcher look for work (default 250)', integer(10, 60_000, 250)),
+  setting('eventsAckWaitMs', 'EVENTS_ACK_WAIT_MS', 'An event not acknowledged this long after delivery is delivered again (default 30000)', integer(100, 3_600_000, 30_000)),
+  setting('eventsMaxDeliver', 'EVENTS_MAX_DELIVER', 'Failed deliveries of one event to one consumer before it is dead-lettered (default 8)', integer(1, 1000, 8)),
+  setting('eventsRetryBaseMs', 'EVENTS_RETRY_BASE_MS', 'First backoff delay after a consumer fails an event; doubles per attempt (default 1000)', integer(1, 600_000, 1000)),
+  setting('eventsPartitions', 'EVENTS_PARTITIONS', 'JetStream partitions per consumer; events of one aggregate stay in one, in order (default 4)', integer(1, 64, 4)),
+  setting('sessionTtlHours', 'SESSION_TTL_HOURS', 'Lifetime of a login token (default 720 = 30 days)', integer(1, 24 * 365, 720)),
+  setting('cartMaxLines', 'CART_MAX_LINES', 'Distinct products a cart may hold (default 50)', integer(1, 1000, 50)),
+  setting('cartMaxQuantity', 'CART_MAX_QUANTITY', 'Largest quantity of one product in a cart line (default 99)', integer(1, 10000, 99)),
+  setting('cartExpiryDays', 'CART_EXPIRY_DAYS', 'Carts untouched this long are deleted (default 30)', integer(1, 3650, 30)),
+  setting('lowStockThreshold', 'LOW_STOCK_THRESHOLD', 'At or below this many sellable units a product shows low_stock (default 5)', integer(0, 1_000_000, 5)),
+  setting('productCacheSeconds', 'PRODUCT_CACHE_SECONDS', 'How long product pages are cached (default 30)', integer(0, 3600, 30)),
+  setting('demoSeedProducts', 'DEMO_SEED_PRODUCTS', 'Products seeded by `bazaar all` into an empty database (default 300, 0 = none)', integer(0, 1_000_000, 300)),
+  setting('bodyLimitBytes', 'BODY_LIMIT_BYTES', 'Largest accepted request body (default 65536)', integer(1024, 10 * 1024 * 1024, 65536)),
+  setting('rateLimitPerMinute', 'RATE_LIMIT_PER_MINUTE', 'Requests per minute per client on sensitive routes (default 120)', integer(1, 1_000_000, 120)),
+  setting('reservationTtlSeconds', 'RESERVATION_TTL_SECONDS', 'How long checkout holds stock before it expires (default 600)', integer(1, 86400, 600)),
+  setting('sweepIntervalSeconds', 'SWEEP_INTERVAL_SECONDS', 'How often expired reservations are released (default 60)', integer(1, 3600, 60)),
+  setting('paymentTimeoutMs', 'PAYMENT_TIMEOUT_MS', 'Per-call timeout towards the payment provider (default 5000)', integer(10, 120_000, 5000)),
+  setting('paymentMaxAttempts', 'PAYMENT_MAX_ATTEMPTS', 'Attempts per payment call before giving up (default 4)', integer(1, 20, 4)),
+  setting('paymentRetryBaseMs', 'PAYMENT_RETRY_BASE_MS', 'First backoff delay between payment retries (default 200)', integer(1, 60_000, 200)),
+  setting('sagaRecoveryIntervalSeconds', 'SAGA_RECOVERY_INTERVAL_SECONDS', 'How often unfinished checkouts are resumed (default 30)', integer(1, 3600, 30)),
+  setting('sagaStaleSeconds', 'SAGA_STALE_SECONDS', 'A checkout untouched this long is considered abandoned by its process (default 60)', integer(1, 86400, 60)),
+  setting('sandboxSlowMs', 'SANDBOX_SLOW_MS', 'How long the sandbox PSP takes to authorize tok_slow (default 3000)', integer(0, 600_000, 3000)),
+  setting('defaultPurchaseLimit', 'DEFAULT_PURCHASE_LIMIT', 'Units of one product one customer may buy per day, unless the product sets its own (default 20)', integer(1, 1_000_000, 20)),
+  setting('searchFacetCacheSeconds', 'SEARCH_FACET_CACHE_SECONDS', 'How long search facet counts and totals are reused for the same filters; hits are always fresh (default 30, 0 = off)', integer(0, 3600, 30)),
+  setting(
+    'carrierWebhookSecrets',
+    'CARRIER_WEBHOOK_SECRETS',
+    'Carrier webhook HMAC secrets, e.g. parcelway-ground=s1,swiftship-express=s2 (default outside NODE_ENV=production: the demo secrets in docs/OPERATIONS.md; in production: none, webhooks refused)',
+    carrierSecrets,
+  ),
+  setting('carrierWebhookToleranceSeconds', 'CARRIER_WEBHOOK_TOLERANCE_SECONDS', 'How far a carrier webhook\'s signed timestamp may be from now (default 300)', integer(1, 86400, 300)),
+  setting('simulatorStepSeconds', 'SIMULATOR_STEP_SECONDS', 'Base delay of one simulated fulfillment step (picking; shipping takes 2x, delivery 3x) (default 5)', integer(0, 86400, 5)),
+] as const;
+
+/** Reads and validates the configuration; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const config: Partial<Config> = {};
+  const problems: string[] = [];
+  for (const s of SETTINGS) {
+    try {
+      (config as Record<string, unknown>)[s.key] = s.parse(env[s.env], env);
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(error.message);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  const result = config as Config;
+  if (!result.databaseUrl && (result.inventoryDatabaseUrl || result.ordersDatabaseUrl)) {
+    throw new ConfigError('Invalid configuration:\n  - INVENTORY_DATABASE_URL / ORDERS_DATABASE_URL need DATABASE_URL as well');
+  }
+  return result;
+}

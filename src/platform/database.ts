@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Config } from './config.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+
+/**
+ * The three ACID domains of the spec. With one database URL they are the same
+ * database; with INVENTORY_DATABASE_URL / ORDERS_DATABASE_URL they are separate and
+ * no transaction ever spans two of them (the checkout saga keeps them consistent).
+ */
+export type DomainName = 'main' | 'inventory' | 'orders';
+export const DOMAINS: readonly DomainName[] = ['main', 'inventory', 'orders'];
+
+/** A query executor: the database or a transaction on it, so repositories compose inside a service's transaction. */
+export type Executor<T> = Kysely<T> | Transaction<T>;
+
+export interface DatabaseHandle {
+  name: string;
+  db: Kysely<any>;
+  /** Domains stored in this database. */
+  domains: DomainName[];
+}
+
+export interface Databases {
+  kind: 'pglite' | 'postgres';
+  main: Kysely<any>;
+  inventory: Kysely<any>;
+  orders: Kysely<any>;
+  /** Each physical database once, with the domains it holds. */
+  handles: DatabaseHandle[];
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// int8 (counts, sums, bigserial) as numbers, the same on pg and PGlite; every value we store fits in 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+// Calendar dates stay 'YYYY-MM-DD' strings: a Date would shift them by the server's time zone.
+pg.types.setTypeParser(1082, (value) => value);
+
+export async function openPGlite(dataDir: string): Promise<PGlite> {
+  if (dataDir !== 'memory://') fs.mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir, {
+    extensions: { pg_trgm },
+    parsers: { 20: (value: string) => Number(value), 1082: (value: string) => value },
+  });
+  return pglite;
+}
+
+export function createPostgresKysely(url: string, poolSize: number): Kysely<any> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 10_000 });
+  // An idle client losing its server must not crash the process; the next query reports the error.
+  pool.on('error', () => {});
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export async function openDatabases(config: Config): Promise<Databases> {
+  if (!config.databaseUrl) {
+    const pglite = await openPGlite(config.pglitePath);
+    const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+    return single('pglite', db);
+  }
+  const urls: Record<DomainName, string> = {
+    main: config.databaseUrl,
+    inventory: config.inventoryDatabaseUrl ?? config.databaseUrl,
+    orders: config.ordersDatabaseUrl ?? config.databaseUrl,
+  };
+  const byUrl = new Map<string, DatabaseHandle>();
+  for (const domain of DOMAINS) {
+    const url = urls[domain];
+    const existing = byUrl.get(url);
+    if (existing) existing.domains.push(domain);
+    else byUrl.set(url, { name: redact(url), db: createPostgresKysely(url, config.dbPoolSize), domains: [domain] });
+  }
+  const handles = [...byUrl.values()];
+  const forDomain = (domain: DomainName) => byUrl.get(urls[domain])!.db;
+  return build('postgres', handles, forDomain);
+}
+
+export function single(kind: Databases['kind'], db: Kysely<any>, name = 'embedded'): Databases {
+  return build(kind, [{ name, db, domains: [...DOMAINS] }], () => db);
+}
+
+function build(kind: Databases['kind'], handles: DatabaseHandle[], forDomain: (d: DomainName) => Kysely<any>): Databases {
+  return {
+    kind,
+    main: forDomain('main'),
+    inventory: forDomain('inventory'),
+    orders: forDomain('orders'),
+    handles,
+    async ping() {
+      for (const handle of handles) await handle.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    },
+    async close() {
+      for (const handle of handles) await handle.db.destroy();
+    },
+  };
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/** PostgreSQL error codes we translate into domain errors. */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_CHECK_VIOLATION = '23514';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
+
+export function pgErrorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
