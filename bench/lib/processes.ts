@@ -55,11 +55,13 @@ export async function startService(options: {
   timeoutMs?: number;
 }): Promise<Service> {
   const url = `http://127.0.0.1:${options.port}`;
+  const logDir = process.env.BENCH_LOG_DIR;
+  if (logDir) fs.mkdirSync(logDir, { recursive: true });
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script, ...(options.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
     // BENCH_LOG_DIR keeps each service's log (its stdout) for a post-mortem.
-    stdio: ['ignore', process.env.BENCH_LOG_DIR ? fs.openSync(path.join(process.env.BENCH_LOG_DIR, `${options.name.replace(/\W+/g, '-')}.log`), 'a') : 'ignore', 'pipe'],
+    stdio: ['ignore', logDir ? fs.openSync(path.join(logDir, `${options.name.replace(/\W+/g, '-')}.log`), 'a') : 'ignore', 'pipe'],
   });
   running.add(child);
   let stderr = '';

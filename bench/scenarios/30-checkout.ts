@@ -26,11 +26,29 @@ async function adminAuth(context: ScenarioContext): Promise<Record<string, strin
   return { authorization: `Bearer ${token}` };
 }
 
-/** Gives a product exactly `units` sellable units, all in the first warehouse. */
+interface StockRow {
+  warehouse_id: string;
+  reserved_stock: number;
+  sold_stock: number;
+}
+
+async function readStock(context: ScenarioContext, admin: Record<string, string>, productId: string): Promise<StockRow[]> {
+  return (await expectOk(call(context.baseUrl, 'GET', `/v1/admin/inventory/${productId}`, undefined, admin), 'read stock')).warehouses;
+}
+
+const sum = (rows: StockRow[], column: 'reserved_stock' | 'sold_stock') => rows.reduce((n, r) => n + r[column], 0);
+
+/**
+ * Gives a product exactly `units` sellable units, all in the first warehouse: every row
+ * keeps what is already reserved or sold (totals cannot drop below it) plus nothing more,
+ * except the first, which gets `units` on top.
+ */
 async function stockExactly(context: ScenarioContext, admin: Record<string, string>, productId: string, units: number) {
   const { warehouses } = await expectOk(call(context.baseUrl, 'GET', '/v1/admin/warehouses', undefined, admin), 'list warehouses');
+  const committed = new Map((await readStock(context, admin, productId)).map((r) => [r.warehouse_id, r.reserved_stock + r.sold_stock]));
   for (const [i, w] of (warehouses as { id: string }[]).entries()) {
-    await expectOk(call(context.baseUrl, 'PUT', `/v1/admin/inventory/${productId}/warehouses/${w.id}`, { total_stock: i === 0 ? units : 0 }, admin), 'set stock');
+    const total = (committed.get(w.id) ?? 0) + (i === 0 ? units : 0);
+    await expectOk(call(context.baseUrl, 'PUT', `/v1/admin/inventory/${productId}/warehouses/${w.id}`, { total_stock: total }, admin), 'set stock');
   }
 }
 
@@ -65,22 +83,26 @@ async function uncontended(context: ScenarioContext, admin: Record<string, strin
 }
 
 async function flashSale(context: ScenarioContext, admin: Record<string, string>): Promise<ScenarioRow> {
-  const [productId] = await fetchProductIds(context.baseUrl, 1);
-  await stockExactly(context, admin, productId!, FLASH_UNITS);
+  // A product the uncontended run did not sell, so its sales are the flash sale's alone.
+  const productId = (await fetchProductIds(context.baseUrl, SHOPPERS + 1))[SHOPPERS];
+  if (!productId) throw new Error(`the flash sale needs at least ${SHOPPERS + 1} products`);
+  await stockExactly(context, admin, productId, FLASH_UNITS);
+  const soldBefore = sum(await readStock(context, admin, productId), 'sold_stock');
   context.log(`  creating ${FLASH_BUYERS} buyers with the flash-sale product in their carts …`);
-  const buyers = await shoppersWithCarts(context, FLASH_BUYERS, () => productId!, 'buyers');
+  const buyers = await shoppersWithCarts(context, FLASH_BUYERS, () => productId, 'buyers');
   context.log(`  ${FLASH_BUYERS} buyers check out at once for ${FLASH_UNITS} units …`);
   const started = performance.now();
   const answers = await Promise.all(buyers.map((b) => checkout(context.baseUrl, b)));
   const seconds = (performance.now() - started) / 1000;
-  const stock = await expectOk(call(context.baseUrl, 'GET', `/v1/admin/inventory/${productId}`, undefined, admin), 'read stock');
-  const sold = (stock.warehouses as { sold_stock: number; reserved_stock: number }[]).reduce((n, w) => n + w.sold_stock, 0);
-  const reserved = (stock.warehouses as { reserved_stock: number }[]).reduce((n, w) => n + w.reserved_stock, 0);
+  const stock = await readStock(context, admin, productId);
+  const sold = sum(stock, 'sold_stock') - soldBefore;
+  const reserved = sum(stock, 'reserved_stock');
   const placed = answers.filter((a) => a.status === 201).length;
   const soldOut = answers.filter((a) => a.status === 409 && a.body?.error?.code === 'out_of_stock').length;
   const other = answers.filter((a) => a.status !== 201 && !(a.status === 409 && a.body?.error?.code === 'out_of_stock'));
   for (const a of other.slice(0, 5)) context.log(`  other answer: ${a.status} ${JSON.stringify(a.body)}`);
   if (sold > FLASH_UNITS) throw new Error(`flash sale oversold: ${sold} units sold of ${FLASH_UNITS}`);
+  if (sold !== placed) throw new Error(`flash sale: ${sold} units sold but ${placed} orders answered 201`);
   return rowOf(
     `flash sale: ${FLASH_BUYERS} buyers, ${FLASH_UNITS} units`,
     answers,

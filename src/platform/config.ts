@@ -72,22 +72,6 @@ const integer =
     return value;
   };
 
-const postgresUrl =
-  (name: string) =>
-  (raw: string | undefined): string | undefined => {
-    if (raw === undefined || raw === '') return undefined;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new ConfigError(`${name} is not a valid URL`);
-    }
-    if (!['postgres:', 'postgresql:'].includes(url.protocol)) {
-      throw new ConfigError(`${name} must start with postgres:// or postgresql://`);
-    }
-    return raw;
-  };
-
 const urlWithScheme =
   (name: string, schemes: string[]) =>
   (raw: string | undefined): string | undefined => {
@@ -98,9 +82,11 @@ const urlWithScheme =
     } catch {
       throw new ConfigError(`${name} is not a valid URL`);
     }
-    if (!schemes.includes(url.protocol)) throw new ConfigError(`${name} must use one of ${schemes.join(', ')}`);
+    if (!schemes.includes(url.protocol)) throw new ConfigError(`${name} must start with ${schemes.map((s) => `${s}//`).join(' or ')}`);
     return raw;
   };
+
+const postgresUrl = (name: string) => urlWithScheme(name, ['postgres:', 'postgresql:']);
 
 /** Demo carrier webhook secrets, used only when CARRIER_WEBHOOK_SECRETS is unset outside production. */
 export const DEMO_CARRIER_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {

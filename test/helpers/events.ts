@@ -10,6 +10,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { Metrics } from '../../src/platform/metrics.ts';
 import { migrateToLatest } from '../../src/platform/migrations.ts';
 import { createTestDatabases, type Backend, type TestDatabases } from './databases.ts';
+import { waitFor } from './wait.ts';
 
 export type BusKind = 'in-process' | 'jetstream';
 
@@ -139,16 +140,7 @@ export async function createEventsFixture(backend: Backend, bus: BusKind, env: R
       };
       return executor.isTransaction ? write(executor) : (executor as Kysely<any>).transaction().execute(write);
     },
-    async waitFor(probe, done, what, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      let value = await probe();
-      while (!done(value)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(value)}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        value = await probe();
-      }
-      return value;
-    },
+    waitFor: (probe, done, what, timeoutMs = 30_000) => waitFor(probe, done, what, timeoutMs),
     async reset() {
       await closeRuntimes();
       for (const handle of databases.handles) {

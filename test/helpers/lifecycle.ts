@@ -6,18 +6,7 @@ import { DEMO_CARRIER_WEBHOOK_SECRETS } from '../../src/platform/config.ts';
 import { newId } from '../../src/platform/ids.ts';
 import type { Session } from './app.ts';
 import { addToCart, checkout, createWarehouse, stockedProducts, WAREHOUSE_ZIPS, type Buyer } from './shop.ts';
-
-/** Polls `probe` until `done` holds, at most `timeoutMs`; the error names what never happened and its last value. */
-export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await probe();
-  }
-  return value;
-}
+export { waitFor } from './wait.ts';
 
 /** Settings that make the event pipeline and the simulator quick in tests. */
 export const FAST_LIFECYCLE = { EVENTS_POLL_INTERVAL_MS: '20', EVENTS_RETRY_BASE_MS: '20', SIMULATOR_STEP_SECONDS: '0', DEFAULT_PURCHASE_LIMIT: '100000' };

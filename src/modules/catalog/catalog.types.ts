@@ -109,20 +109,12 @@ export interface NewCategoryRow {
   slug: string;
 }
 
-export interface NewProductRow {
+/** A product as the seeder imports it: the write input plus what only imports may set. */
+export interface NewProductRow extends NewProductInput {
   id?: string;
   sellerId: string;
-  title: string;
-  description?: string;
-  categoryId: number;
-  brand?: string | null;
-  price: Money;
-  images?: string[];
-  attributes?: Record<string, AttributeValue>;
   avgRating?: number;
   reviewCount?: number;
-  status?: ProductStatus;
-  purchaseLimit?: number | null;
   createdAt?: Date;
 }
 
