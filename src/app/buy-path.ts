@@ -2,7 +2,19 @@ import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Databases } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { CancellationService, CheckoutService, SoldOutFilter, type CheckoutFaults, type CheckoutServiceDeps, type FlagStore } from '../modules/checkout/index.ts';
+import {
+  CancellationService,
+  ChallengeGate,
+  CheckoutService,
+  SandboxChallenge,
+  SiteVerifyChallenge,
+  SoldOutFilter,
+  UnconfiguredChallenge,
+  type ChallengeVerifier,
+  type CheckoutFaults,
+  type CheckoutServiceDeps,
+  type FlagStore,
+} from '../modules/checkout/index.ts';
 import { DeliveryService } from '../modules/fulfillment/index.ts';
 import { OrdersService } from '../modules/orders/index.ts';
 import { PaymentsService, SandboxPaymentProvider } from '../modules/payments/index.ts';
@@ -27,7 +39,7 @@ export function createBuyPath(
   const delivery = new DeliveryService(databases.orders, clock);
   const checkout = new CheckoutService(
     databases.orders,
-    { ...deps, payments, orders, delivery, soldOut: new SoldOutFilter(flags) },
+    { ...deps, payments, orders, delivery, soldOut: new SoldOutFilter(flags), challenge: new ChallengeGate(challengeVerifier(config)) },
     clock,
     logger.child({ module: 'checkout' }),
     {
@@ -39,4 +51,16 @@ export function createBuyPath(
   );
   const cancellation = new CancellationService(orders, deps.inventory, payments, clock, logger.child({ module: 'cancellation' }), config.sagaStaleSeconds);
   return { paymentProvider, payments, orders, delivery, checkout, cancellation };
+}
+
+function challengeVerifier(config: Config): ChallengeVerifier {
+  if (config.challengeVerifyUrl) {
+    return new SiteVerifyChallenge({
+      verifyUrl: config.challengeVerifyUrl,
+      secret: config.challengeSecret!,
+      siteKey: config.challengeSiteKey ?? null,
+      timeoutMs: config.challengeTimeoutMs,
+    });
+  }
+  return config.production ? new UnconfiguredChallenge() : new SandboxChallenge();
 }

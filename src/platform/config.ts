@@ -48,6 +48,13 @@ export interface Config {
   carrierWebhookSecrets: Record<string, string>;
   carrierWebhookToleranceSeconds: number;
   simulatorStepSeconds: number;
+  /** NODE_ENV=production: demo conveniences (demo carrier secrets, the sandbox human check) are off. */
+  production: boolean;
+  /** A CAPTCHA provider's siteverify endpoint; unset = the sandbox check outside production. */
+  challengeVerifyUrl?: string;
+  challengeSecret?: string;
+  challengeSiteKey?: string;
+  challengeTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -175,6 +182,16 @@ export const SETTINGS = [
   ),
   setting('carrierWebhookToleranceSeconds', 'CARRIER_WEBHOOK_TOLERANCE_SECONDS', 'How far a carrier webhook\'s signed timestamp may be from now (default 300)', integer(1, 86400, 300)),
   setting('simulatorStepSeconds', 'SIMULATOR_STEP_SECONDS', 'Base delay of one simulated fulfillment step (picking; shipping takes 2x, delivery 3x) (default 5)', integer(0, 86400, 5)),
+  setting('production', 'NODE_ENV', '`production` turns off the demo conveniences: demo carrier webhook secrets and the sandbox human check', () => (raw) => raw === 'production'),
+  setting(
+    'challengeVerifyUrl',
+    'CHALLENGE_VERIFY_URL',
+    'siteverify endpoint of the CAPTCHA provider for products that ask for a human check at checkout, e.g. https://challenges.cloudflare.com/turnstile/v0/siteverify (unset: the sandbox check outside production; in production such products cannot be bought)',
+    (name) => urlWithScheme(name, ['https:', 'http:']),
+  ),
+  setting('challengeSecret', 'CHALLENGE_SECRET', 'Secret key for CHALLENGE_VERIFY_URL (required with it)', () => (raw) => raw || undefined),
+  setting('challengeSiteKey', 'CHALLENGE_SITE_KEY', 'Public site key the storefront renders the challenge widget with; returned with challenge_required', () => (raw) => raw || undefined),
+  setting('challengeTimeoutMs', 'CHALLENGE_TIMEOUT_MS', 'Timeout of one call to CHALLENGE_VERIFY_URL (default 3000)', integer(100, 60_000, 3000)),
 ] as const;
 
 /** Reads and validates the configuration; throws ConfigError listing every bad variable. */
@@ -191,6 +208,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   const result = config as Config;
+  if (result.challengeVerifyUrl && !result.challengeSecret) {
+    throw new ConfigError('Invalid configuration:\n  - CHALLENGE_VERIFY_URL needs CHALLENGE_SECRET as well');
+  }
   if (!result.databaseUrl && (result.inventoryDatabaseUrl || result.ordersDatabaseUrl)) {
     throw new ConfigError('Invalid configuration:\n  - INVENTORY_DATABASE_URL / ORDERS_DATABASE_URL need DATABASE_URL as well');
   }

@@ -43,6 +43,9 @@ const editable = {
   purchase_limit: Type.Union([Type.Integer({ minimum: 1, maximum: L.purchaseLimitMax }), Type.Null()], {
     description: 'Most units one customer may buy per day; null = platform default',
   }),
+  checkout_challenge: Type.Boolean({
+    description: 'Buyers must pass a human check (CAPTCHA) to check out with this product, e.g. during a flash sale (default false)',
+  }),
 };
 const NewProductBody = Type.Object(
   {
@@ -56,6 +59,7 @@ const NewProductBody = Type.Object(
     attributes: Type.Optional(editable.attributes),
     status: Type.Optional(editable.status),
     purchase_limit: Type.Optional(editable.purchase_limit),
+    checkout_challenge: Type.Optional(editable.checkout_challenge),
   },
   { additionalProperties: false },
 );
@@ -64,6 +68,7 @@ const PatchBody = Type.Partial(Type.Object(editable), { additionalProperties: fa
 const AdminProduct = Type.Object({
   ...productProperties,
   purchase_limit: Type.Union([Type.Integer(), Type.Null()]),
+  checkout_challenge: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -85,6 +90,7 @@ const CategorySchema = Type.Object({
 const presentAdminProduct = (p: Product) => ({
   ...presentProduct(p),
   purchase_limit: p.purchaseLimit,
+  checkout_challenge: p.checkoutChallenge,
   created_at: p.createdAt.toISOString(),
   updated_at: p.updatedAt.toISOString(),
 });
@@ -101,6 +107,7 @@ type Editable = Partial<{
   attributes: Record<string, string | number | boolean>;
   status: Product['status'];
   purchase_limit: number | null;
+  checkout_challenge: boolean;
 }>;
 
 function toPatch(b: Editable): ProductPatch {
@@ -114,6 +121,7 @@ function toPatch(b: Editable): ProductPatch {
     ...(b.attributes !== undefined ? { attributes: b.attributes } : {}),
     ...(b.status !== undefined ? { status: b.status } : {}),
     ...(b.purchase_limit !== undefined ? { purchaseLimit: b.purchase_limit } : {}),
+    ...(b.checkout_challenge !== undefined ? { checkoutChallenge: b.checkout_challenge } : {}),
   };
 }
 

@@ -28,14 +28,23 @@ export const checkoutRoutes: RoutesPlugin = (ctx) => async (app) => {
           'Reserves stock, charges the payment method and creates the order, or answers why not and leaves nothing behind. ' +
           'Send a unique `Idempotency-Key` header per purchase attempt: the same key with the same body returns the same answer ' +
           '(also while the first request is still running); with a different body it is refused. If prices changed since the items ' +
-          'were added, the answer is 409 `price_changed` with the new total; send it back as `expected_total` to accept it.',
+          'were added, the answer is 409 `price_changed` with the new total; send it back as `expected_total` to accept it. ' +
+          'Products a shop sells in a flash sale may ask for a human check: then the answer is 403 `challenge_required` with the ' +
+          "provider's `site_key`; render its widget and send the token it yields as `challenge_token` (a failed or reused token is " +
+          '403 `challenge_failed`). With the sandbox provider (outside production), any token starting with `pass_` passes once.',
         security: bearerSecurity,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: Type.Object(
-          { shipping_address_id: Uuid, payment_method_id: Uuid, expected_total: Type.Optional(Money), idempotency_key: Type.Optional(Type.String({ maxLength: 255 })) },
+          {
+            shipping_address_id: Uuid,
+            payment_method_id: Uuid,
+            expected_total: Type.Optional(Money),
+            idempotency_key: Type.Optional(Type.String({ maxLength: 255 })),
+            challenge_token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Token of a solved human check (CAPTCHA), when the cart asks for one' })),
+          },
           { additionalProperties: false },
         ),
-        response: responses({ 201: CheckoutResult }, [401, 402, 404, 409, 422, 429, 503]),
+        response: responses({ 201: CheckoutResult }, [401, 402, 403, 404, 409, 422, 429, 503]),
       },
     },
     async (request, reply) => {
@@ -50,6 +59,8 @@ export const checkoutRoutes: RoutesPlugin = (ctx) => async (app) => {
         shippingAddressId: b.shipping_address_id,
         paymentMethodId: b.payment_method_id,
         ...(b.expected_total ? { expectedTotal: b.expected_total } : {}),
+        ...(b.challenge_token ? { challengeToken: b.challenge_token } : {}),
+        clientIp: request.ip,
       });
       const body = answer.body as { error?: Record<string, unknown> };
       if (body.error) body.error.request_id = String(request.id);

@@ -23,6 +23,7 @@ export const toProduct = (row: Selectable<ProductsTable>): Product => ({
   reviewCount: row.review_count,
   status: row.status,
   purchaseLimit: row.purchase_limit,
+  checkoutChallenge: row.checkout_challenge,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -61,6 +62,7 @@ export function productColumns(patch: ProductPatch): ProductChanges {
   if (patch.attributes !== undefined) changes.attributes = JSON.stringify(patch.attributes);
   if (patch.status !== undefined) changes.status = patch.status;
   if (patch.purchaseLimit !== undefined) changes.purchase_limit = patch.purchaseLimit;
+  if (patch.checkoutChallenge !== undefined) changes.checkout_challenge = patch.checkoutChallenge;
   return changes;
 }
 

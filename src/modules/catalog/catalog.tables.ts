@@ -36,6 +36,7 @@ export interface ProductsTable {
   review_count: Generated<number>;
   status: ColumnType<ProductStatus, ProductStatus | undefined, ProductStatus>;
   purchase_limit: number | null;
+  checkout_challenge: Generated<boolean>;
   created_at: Date;
   updated_at: Date;
 }

@@ -35,6 +35,8 @@ export interface Product {
   status: ProductStatus;
   /** Most units one customer may buy per day; null means the platform default. */
   purchaseLimit: number | null;
+  /** Buyers must pass a human check (CAPTCHA) to check out with it, e.g. during a flash sale. */
+  checkoutChallenge: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -71,6 +73,7 @@ export interface NewProductInput {
   attributes?: Record<string, AttributeValue>;
   status?: ProductStatus;
   purchaseLimit?: number | null;
+  checkoutChallenge?: boolean;
 }
 
 export interface ProductPatch {
@@ -84,6 +87,7 @@ export interface ProductPatch {
   status?: ProductStatus;
   /** null resets to the platform default. */
   purchaseLimit?: number | null;
+  checkoutChallenge?: boolean;
 }
 
 export interface ProductPage {

@@ -143,5 +143,9 @@ export function normalizeProductFields(input: ProductPatch): ProductPatch {
   if (input.attributes !== undefined) out.attributes = checkAttributes(input.attributes);
   if (input.status !== undefined) out.status = checkStatus(input.status);
   if (input.purchaseLimit !== undefined) out.purchaseLimit = checkPurchaseLimit(input.purchaseLimit);
+  if (input.checkoutChallenge !== undefined) {
+    if (typeof input.checkoutChallenge !== 'boolean') throw invalid('invalid_checkout_challenge', 'checkout_challenge is true or false');
+    out.checkoutChallenge = input.checkoutChallenge;
+  }
   return out;
 }

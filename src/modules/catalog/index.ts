@@ -1,5 +1,6 @@
 import type { ModuleSchema } from '../../platform/migrations.ts';
 import * as m0001 from './migrations/0001_catalog.ts';
+import * as m0002 from './migrations/0002_checkout_challenge.ts';
 
 export { CatalogService, type CatalogOptions } from './catalog.service.ts';
 export type { CatalogBatch } from './catalog.import.ts';
@@ -30,4 +31,4 @@ export {
   SLUG_PATTERN,
 } from './catalog.validation.ts';
 
-export const catalogSchema: ModuleSchema = { module: 'catalog', domain: 'main', migrations: { '0001_catalog': m0001 } };
+export const catalogSchema: ModuleSchema = { module: 'catalog', domain: 'main', migrations: { '0001_catalog': m0001, '0002_checkout_challenge': m0002 } };

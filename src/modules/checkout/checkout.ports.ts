@@ -13,7 +13,7 @@ export interface CartPort {
 
 export interface CatalogPort {
   findProducts(ids: string[]): Promise<
-    Map<string, { id: string; title: string; price: { amount: number; currency: string }; status: string; purchaseLimit: number | null }>
+    Map<string, { id: string; title: string; price: { amount: number; currency: string }; status: string; purchaseLimit: number | null; checkoutChallenge: boolean }>
   >;
 }
 

@@ -10,12 +10,16 @@ import type { AddressPort, CartPort, CatalogPort, CheckoutFaults } from './check
 import * as repo from './checkout.repository.ts';
 import type { Checkout, CheckoutLine, StoredResponse } from './checkout.repository.ts';
 import { CheckoutSaga, type SagaDeps } from './checkout.saga.ts';
+import type { ChallengeGate } from './challenge.ts';
 
 export interface CheckoutRequest {
   shippingAddressId: string;
   paymentMethodId: string;
   /** The total the customer agreed to; required to proceed after a `price_changed` answer. */
   expectedTotal?: { amount: number; currency: string };
+  /** Token of a solved human check, for carts holding products that ask for one. Not part of the idempotent request. */
+  challengeToken?: string;
+  clientIp?: string;
 }
 
 export interface CheckoutOptions {
@@ -31,6 +35,7 @@ export interface CheckoutServiceDeps extends SagaDeps {
   cart: CartPort;
   catalog: CatalogPort;
   addresses: AddressPort;
+  challenge: ChallengeGate;
 }
 
 const PURCHASE_LIMIT_WINDOW_MS = 24 * 3600_000;
@@ -43,7 +48,10 @@ const PURCHASE_LIMIT_WINDOW_MS = 24 * 3600_000;
  * Answers (as stored responses, replayed verbatim for the same key): 201 placed;
  * 402 `payment_declined`; 409 `out_of_stock`; 503 `payment_unavailable` / `checkout_interrupted`.
  * Refused before anything is written: 422 `cart_empty`, `product_unavailable`,
- * `purchase_limit_exceeded`, `idempotency_key_reused`; 409 `price_changed`; 404 address/method.
+ * `purchase_limit_exceeded`, `idempotency_key_reused`; 409 `price_changed`; 404 address/method;
+ * 403 `challenge_required` / `challenge_failed` and 503 `challenge_unavailable` for carts
+ * with products that ask for a human check (verified last, so a token is spent only on a
+ * checkout that would otherwise go ahead).
  */
 export class CheckoutService {
   readonly saga: CheckoutSaga;
@@ -64,7 +72,7 @@ export class CheckoutService {
     const existing = await repo.findByKey(this.db, principal.accountId, idempotencyKey);
     if (existing) return this.answerFor(existing, hash);
 
-    const draft = await this.prepare(principal, request);
+    const draft = await this.prepare(principal, idempotencyKey, request);
     const now = this.clock.now();
     const created = await this.db.transaction().execute(async (trx) => {
       await repo.lockCustomer(trx, principal.accountId);
@@ -137,7 +145,7 @@ export class CheckoutService {
     }
   }
 
-  private async prepare(principal: Principal, request: CheckoutRequest) {
+  private async prepare(principal: Principal, idempotencyKey: string, request: CheckoutRequest) {
     const cart = await this.deps.cart.getCartForCheckout(principal.accountId);
     if (cart.items.length === 0) throw unprocessable('cart_empty', 'Your cart is empty');
     const products = await this.deps.catalog.findProducts(cart.items.map((i) => i.productId));
@@ -168,6 +176,8 @@ export class CheckoutService {
 
     const address = await this.deps.addresses.getAddress(principal, request.shippingAddressId);
     await this.deps.payments.getMethod(principal, request.paymentMethodId);
+    const guarded = [...products.values()].filter((p) => p.checkoutChallenge).map((p) => p.id);
+    if (guarded.length > 0) await this.deps.challenge.pass({ customerId: principal.accountId, idempotencyKey }, request.challengeToken, request.clientIp, guarded);
     const limits = new Map([...products.values()].map((p) => [p.id, p.purchaseLimit ?? this.options.defaultPurchaseLimit]));
     return {
       lines,

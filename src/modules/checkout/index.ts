@@ -5,6 +5,7 @@ export { CheckoutService, type CheckoutOptions, type CheckoutRequest, type Check
 export { CancellationService } from './cancellation.service.ts';
 export { CheckoutSaga } from './checkout.saga.ts';
 export { SoldOutFilter, type FlagStore } from './sold-out-filter.ts';
+export { ChallengeGate, SandboxChallenge, SiteVerifyChallenge, UnconfiguredChallenge, type ChallengeVerifier } from './challenge.ts';
 export { SimulatedCrash, type CheckoutFaults } from './checkout.ports.ts';
 export type { Checkout, CheckoutState, StoredResponse } from './checkout.repository.ts';
 

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEMO_CARRIER_WEBHOOK_SECRETS, loadConfig } from './config.ts';
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('starts with no variables set: embedded database, in-process bus, sandbox conveniences', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, natsUrl: undefined, reservationTtlSeconds: 600, production: false, challengeTimeoutMs: 3000 });
+    expect(config.carrierWebhookSecrets).toEqual(DEMO_CARRIER_WEBHOOK_SECRETS);
+  });
+
+  it('names every bad variable at once', () => {
+    const message = problemsOf({ PORT: 'eighty', RESERVATION_TTL_SECONDS: '0', DATABASE_URL: 'mysql://db/shop', REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    for (const name of ['PORT', 'RESERVATION_TTL_SECONDS', 'DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL']) expect(message).toContain(name);
+    expect(message).toContain('DATABASE_URL must start with postgres:// or postgresql://');
+  });
+
+  it('refuses settings that only make sense together', () => {
+    expect(problemsOf({ ORDERS_DATABASE_URL: 'postgres://db/orders' })).toContain('need DATABASE_URL as well');
+    expect(problemsOf({ CHALLENGE_VERIFY_URL: 'https://challenges.example/siteverify' })).toContain('CHALLENGE_VERIFY_URL needs CHALLENGE_SECRET');
+    expect(problemsOf({ CHALLENGE_VERIFY_URL: 'ftp://challenges.example/siteverify', CHALLENGE_SECRET: 's' })).toContain('CHALLENGE_VERIFY_URL must start with https:// or http://');
+  });
+
+  it('turns the demo conveniences off in production', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    expect(config.production).toBe(true);
+    expect(config.carrierWebhookSecrets).toEqual({});
+  });
+});
