@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.ts';
-import { isAppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { migrateToLatest } from '../../platform/migrations.ts';
 import { BACKENDS, CONCURRENT_BACKENDS, createTestDatabases, type Backend, type TestDatabases } from '../../../test/helpers/databases.ts';
 import { CartService, cartSchema, type CartProduct, type ProductSource } from './index.ts';
+import { codeOf } from '../../../test/helpers/refusal.ts';
 
 const DAY = 86_400_000;
 
@@ -30,15 +30,6 @@ class FakeCatalog implements ProductSource {
   }
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAppError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 async function setup(backend: Backend, options = { maxLines: 3, maxQuantity: 10, expiryDays: 30 }) {
   const databases = await createTestDatabases(backend);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabases, BACKENDS, type TestDatabases } from '../../../test/helpers/databases.ts';
 import { MemoryCache } from '../../platform/cache.ts';
 import { ManualClock } from '../../platform/clock.ts';
-import { isAppError } from '../../platform/errors.ts';
+import { refusal } from '../../../test/helpers/refusal.ts';
 import { newId } from '../../platform/ids.ts';
 import { migrateToLatest } from '../../platform/migrations.ts';
 import { eventsSchema } from '../events/index.ts';
@@ -12,13 +12,8 @@ const admin: CatalogPrincipal = { accountId: newId(), role: 'admin' };
 const sellerAccount: CatalogPrincipal = { accountId: newId(), role: 'seller' };
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAppError(error)) return `${error.kind}:${error.code}`;
-    throw error;
-  }
-  throw new Error('expected an AppError');
+  const error = await refusal(promise);
+  return `${error.kind}:${error.code}`;
 }
 
 describe.each(BACKENDS)('CatalogService (%s)', (backend) => {

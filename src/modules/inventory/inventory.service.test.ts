@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, createTestDatabases, type TestDatabases } from '../../../test/helpers/databases.ts';
 import { ManualClock } from '../../platform/clock.ts';
-import { isAppError, type AppError } from '../../platform/errors.ts';
+import { refusal } from '../../../test/helpers/refusal.ts';
 import { newId } from '../../platform/ids.ts';
 import { migrateToLatest } from '../../platform/migrations.ts';
 import { eventsSchema } from '../events/index.ts';
@@ -15,15 +15,6 @@ const NYC = { latitude: 40.7506, longitude: -73.9972 };
 const ZIPS = { east: '07094', mid: '19104', chicago: '60601', west: '91761' } as const;
 type Site = keyof typeof ZIPS;
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAppError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 describe.each(BACKENDS)('InventoryService (%s)', (backend) => {
   let databases: TestDatabases;
