@@ -4,19 +4,12 @@ import type { CatalogPrincipal } from '../src/modules/catalog/index.ts';
 import { newId } from '../src/platform/ids.ts';
 import { createTestApp, errorCode, type TestApp } from './helpers/app.ts';
 import { BACKENDS } from './helpers/databases.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const admin: CatalogPrincipal = { accountId: newId(), role: 'admin' };
 
-/** Polls until `probe` satisfies `done`: the index is eventually consistent (seconds), by design. */
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms; last ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The index is eventually consistent (seconds), by design. */
+const INDEX_LAG_MS = 10_000;
 
 describe.each(BACKENDS)('search over HTTP (%s)', (backend) => {
   let t: TestApp;
@@ -50,7 +43,7 @@ describe.each(BACKENDS)('search over HTTP (%s)', (backend) => {
   afterAll(async () => t?.close());
 
   it('indexes new products from their events, without a reindex', async () => {
-    const body = await eventually(() => search('q=running+shoes'), (b) => b.total_count === 3 && b.products.length === 3);
+    const body = await waitFor(() => search('q=running+shoes'), (b) => b.total_count === 3 && b.products.length === 3, 'search for q=running+shoes', INDEX_LAG_MS);
     expect(body.degraded, JSON.stringify(body)).toBe(false);
     expect(new Set(titles(body))).toEqual(new Set(['Stride Road Running Shoes', 'Stride Racer Running Shoes', "Swift Men's Running Shoe"]));
   });
@@ -77,13 +70,13 @@ describe.each(BACKENDS)('search over HTTP (%s)', (backend) => {
   it('shows a price change and a deactivation within seconds, through the consumer', async () => {
     const { catalog } = t.ctx.services;
     await catalog.updateProduct(admin, ids.racer!, { price: { amount: 4900, currency: 'USD' } });
-    await eventually(() => search('q=racer'), (b) => b.products[0]?.price.amount === 4900);
+    await waitFor(() => search('q=racer'), (b) => b.products[0]?.price.amount === 4900, 'search for q=racer', INDEX_LAG_MS);
 
     await catalog.updateProduct(admin, ids.kettle!, { status: 'inactive' });
-    await eventually(() => search('q=kettle'), (b) => b.total_count === 0);
+    await waitFor(() => search('q=kettle'), (b) => b.total_count === 0, 'search for q=kettle', INDEX_LAG_MS);
     await catalog.updateProduct(admin, ids.kettle!, { status: 'active', title: 'Acme Gooseneck Kettle' });
     // Hits and the total are two statements, so for an instant one may see the change before the other does.
-    const back = await eventually(() => search('q=gooseneck'), (b) => b.total_count === 1 && b.products.length === 1);
+    const back = await waitFor(() => search('q=gooseneck'), (b) => b.total_count === 1 && b.products.length === 1, 'search for q=gooseneck', INDEX_LAG_MS);
     expect(titles(back)).toEqual(['Acme Gooseneck Kettle']);
   });
 

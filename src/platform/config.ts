@@ -59,6 +59,8 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
+const isProduction = (env: Env) => env.NODE_ENV === 'production';
+
 export class ConfigError extends Error {}
 
 interface Setting<K extends keyof Config> {
@@ -95,6 +97,8 @@ const urlWithScheme =
 
 const postgresUrl = (name: string) => urlWithScheme(name, ['postgres:', 'postgresql:']);
 
+const optionalText = () => (raw: string | undefined) => raw || undefined;
+
 /** Demo carrier webhook secrets, used only when CARRIER_WEBHOOK_SECRETS is unset outside production. */
 export const DEMO_CARRIER_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {
   'parcelway-ground': 'demo-parcelway-ground-secret',
@@ -104,7 +108,7 @@ export const DEMO_CARRIER_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {
 const carrierSecrets =
   (name: string) =>
   (raw: string | undefined, env: Env): Record<string, string> => {
-    if (raw === undefined || raw.trim() === '') return env.NODE_ENV === 'production' ? {} : { ...DEMO_CARRIER_WEBHOOK_SECRETS };
+    if (raw === undefined || raw.trim() === '') return isProduction(env) ? {} : { ...DEMO_CARRIER_WEBHOOK_SECRETS };
     const secrets: Record<string, string> = {};
     for (const entry of raw.split(',')) {
       const match = /^\s*([a-z0-9][a-z0-9_-]{0,63})=(\S{8,})\s*$/.exec(entry);
@@ -182,15 +186,15 @@ export const SETTINGS = [
   ),
   setting('carrierWebhookToleranceSeconds', 'CARRIER_WEBHOOK_TOLERANCE_SECONDS', 'How far a carrier webhook\'s signed timestamp may be from now (default 300)', integer(1, 86400, 300)),
   setting('simulatorStepSeconds', 'SIMULATOR_STEP_SECONDS', 'Base delay of one simulated fulfillment step (picking; shipping takes 2x, delivery 3x) (default 5)', integer(0, 86400, 5)),
-  setting('production', 'NODE_ENV', '`production` turns off the demo conveniences: demo carrier webhook secrets and the sandbox human check', () => (raw) => raw === 'production'),
+  setting('production', 'NODE_ENV', '`production` turns off the demo conveniences: demo carrier webhook secrets and the sandbox human check', () => (_raw, env) => isProduction(env)),
   setting(
     'challengeVerifyUrl',
     'CHALLENGE_VERIFY_URL',
     'siteverify endpoint of the CAPTCHA provider for products that ask for a human check at checkout, e.g. https://challenges.cloudflare.com/turnstile/v0/siteverify (unset: the sandbox check outside production; in production such products cannot be bought)',
     (name) => urlWithScheme(name, ['https:', 'http:']),
   ),
-  setting('challengeSecret', 'CHALLENGE_SECRET', 'Secret key for CHALLENGE_VERIFY_URL (required with it)', () => (raw) => raw || undefined),
-  setting('challengeSiteKey', 'CHALLENGE_SITE_KEY', 'Public site key the storefront renders the challenge widget with; returned with challenge_required', () => (raw) => raw || undefined),
+  setting('challengeSecret', 'CHALLENGE_SECRET', 'Secret key for CHALLENGE_VERIFY_URL (required with it)', optionalText),
+  setting('challengeSiteKey', 'CHALLENGE_SITE_KEY', 'Public site key the storefront renders the challenge widget with; returned with challenge_required', optionalText),
   setting('challengeTimeoutMs', 'CHALLENGE_TIMEOUT_MS', 'Timeout of one call to CHALLENGE_VERIFY_URL (default 3000)', integer(100, 60_000, 3000)),
 ] as const;
 

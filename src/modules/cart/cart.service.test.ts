@@ -30,7 +30,6 @@ class FakeCatalog implements ProductSource {
   }
 }
 
-
 async function setup(backend: Backend, options = { maxLines: 3, maxQuantity: 10, expiryDays: 30 }) {
   const databases = await createTestDatabases(backend);
   await migrateToLatest(databases, [cartSchema]);

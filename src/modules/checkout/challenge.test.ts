@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf } from '../../../test/helpers/refusal.ts';
+import { codeOf, refusal } from '../../../test/helpers/refusal.ts';
 import { ChallengeGate, SandboxChallenge, SiteVerifyChallenge, type ChallengeVerifier } from './challenge.ts';
 
 
@@ -75,7 +75,7 @@ describe('ChallengeGate', () => {
       async verify() {
         calls++;
         await new Promise((resolve) => setTimeout(resolve, 20));
-        if (down) throw Object.assign(new Error('down'));
+        if (down) throw new Error('down');
         return true;
       },
     };
@@ -90,9 +90,7 @@ describe('ChallengeGate', () => {
 
   it('names the products and the site key when it asks', async () => {
     const gate = new ChallengeGate(new SandboxChallenge());
-    await gate.pass({ customerId: 'c', idempotencyKey: 'k' }, undefined, undefined, ['p1', 'p2']).catch((error) => {
-      expect(error.details).toEqual({ product_ids: ['p1', 'p2'], site_key: 'sandbox' });
-    });
-    expect.assertions(1);
+    const error = await refusal(gate.pass({ customerId: 'c', idempotencyKey: 'k' }, undefined, undefined, ['p1', 'p2']));
+    expect(error.details).toEqual({ product_ids: ['p1', 'p2'], site_key: 'sandbox' });
   });
 });

@@ -176,9 +176,10 @@ export class CheckoutService {
 
     const address = await this.deps.addresses.getAddress(principal, request.shippingAddressId);
     await this.deps.payments.getMethod(principal, request.paymentMethodId);
-    const guarded = [...products.values()].filter((p) => p.checkoutChallenge).map((p) => p.id);
+    const cartProducts = [...products.values()];
+    const guarded = cartProducts.filter((p) => p.checkoutChallenge).map((p) => p.id);
     if (guarded.length > 0) await this.deps.challenge.pass({ customerId: principal.accountId, idempotencyKey }, request.challengeToken, request.clientIp, guarded);
-    const limits = new Map([...products.values()].map((p) => [p.id, p.purchaseLimit ?? this.options.defaultPurchaseLimit]));
+    const limits = new Map(cartProducts.map((p) => [p.id, p.purchaseLimit ?? this.options.defaultPurchaseLimit]));
     return {
       lines,
       total,

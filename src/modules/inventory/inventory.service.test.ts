@@ -15,7 +15,6 @@ const NYC = { latitude: 40.7506, longitude: -73.9972 };
 const ZIPS = { east: '07094', mid: '19104', chicago: '60601', west: '91761' } as const;
 type Site = keyof typeof ZIPS;
 
-
 describe.each(BACKENDS)('InventoryService (%s)', (backend) => {
   let databases: TestDatabases;
   let clock: ManualClock;
