@@ -1,4 +1,5 @@
 import type { Config } from '../platform/config.ts';
+import type { Redis } from 'ioredis';
 import { MemoryCache, RedisCache, createRedis, type Cache } from '../platform/cache.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { openDatabases, type Databases } from '../platform/database.ts';
@@ -44,6 +45,8 @@ export interface AppContext {
   clock: Clock;
   databases: Databases;
   cache: Cache;
+  /** The process's one Redis client (cache, rate limits, counters) when REDIS_URL is set; closed by `close()`. */
+  redis?: Redis;
   metrics: Metrics;
   services: Services;
   /** Event relay, bus and consumers. Cheap until `events.start()` (worker role); modules register consumers on it. */
@@ -67,8 +70,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const clock = options.clock ?? systemClock;
   const databases = options.databases ?? (await openDatabases(config));
   if (options.migrate !== false) await migrateToLatest(databases, MODULE_SCHEMAS);
-  const cache: Cache = config.redisUrl
-    ? new RedisCache(createRedis(config.redisUrl), 'bazaar:cache:', (error) => logger.warn({ err: error }, 'cache unavailable'))
+  const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+  const cache: Cache = redis
+    ? new RedisCache(redis, `${config.redisKeyPrefix}cache:`, (error) => logger.warn({ err: error }, 'cache unavailable'))
     : new MemoryCache();
   const metrics = new Metrics(options.collectDefaultMetrics ?? true);
   const services = createServices(config, databases, clock, cache, logger, options.checkoutFaults);
@@ -81,12 +85,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
     clock,
     databases,
     cache,
+    ...(redis ? { redis } : {}),
     metrics,
     services,
     events,
     async close() {
       await events.close();
       await cache.close();
+      redis?.disconnect();
       if (!options.databases) await databases.close();
     },
   };

@@ -3,7 +3,6 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Redis } from 'ioredis';
 import type { AppContext } from '../app/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { isUuid, newId } from '../platform/ids.ts';
@@ -43,7 +42,7 @@ export async function buildApp(ctx: AppContext) {
 
   await app.register(rateLimit, {
     global: false,
-    ...(ctx.config.redisUrl ? { redis: new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1 }), nameSpace: 'bazaar:rl:' } : {}),
+    ...(ctx.redis ? { redis: ctx.redis, nameSpace: `${ctx.config.redisKeyPrefix}rl:` } : {}),
     keyGenerator: (request) => request.principal?.accountId ?? request.ip,
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', 'rate_limited', `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`, {

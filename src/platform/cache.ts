@@ -61,9 +61,8 @@ export class RedisCache implements Cache {
       this.onError(error);
     }
   }
-  async close(): Promise<void> {
-    this.redis.disconnect();
-  }
+  /** The Redis client belongs to the application context, which closes it. */
+  async close(): Promise<void> {}
 }
 
 export function createRedis(url: string): Redis {

@@ -17,6 +17,8 @@ export interface Config {
   pglitePath: string;
   dbPoolSize: number;
   redisUrl?: string;
+  /** Prefix of every Redis key (cache, rate limits, counters), so several deployments (or test runs) share one Redis. */
+  redisKeyPrefix: string;
   natsUrl?: string;
   /** Prefix of JetStream stream, subject and durable names, so several deployments (or test runs) share one NATS. */
   natsStreamPrefix: string;
@@ -148,6 +150,11 @@ export const SETTINGS = [
   ),
   setting('dbPoolSize', 'DB_POOL_SIZE', 'PostgreSQL connections per process and database (default 10)', integer(1, 500, 10)),
   setting('redisUrl', 'REDIS_URL', 'Redis URL for cache and rate limits; unset = in-process', (name) => urlWithScheme(name, ['redis:', 'rediss:'])),
+  setting('redisKeyPrefix', 'REDIS_KEY_PREFIX', 'Prefix of every Redis key: cache, rate limits, counters (default bazaar:)', (name) => (raw) => {
+    const prefix = raw || 'bazaar:';
+    if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(prefix)) throw new ConfigError(`${name} must be 1-64 letters, digits, _ : . or -`);
+    return prefix;
+  }),
   setting('natsUrl', 'NATS_URL', 'NATS JetStream URL for the event bus; unset = in-process', (name) => urlWithScheme(name, ['nats:', 'tls:'])),
   setting('natsStreamPrefix', 'NATS_STREAM_PREFIX', 'Prefix of JetStream stream, subject and consumer names (default BAZAAR)', (name) => (raw) => {
     const prefix = raw || 'BAZAAR';
