@@ -176,6 +176,8 @@ describe.each(BACKENDS)('catalog over HTTP (%s)', (backend) => {
       review_count: 0,
       status: 'active',
       seller_id: sellerAId,
+      family_id: null,
+      options: {},
       availability: 'out_of_stock',
     });
     expect(first.headers['cache-control']).toBe(`public, max-age=${t.ctx.config.productCacheSeconds}, stale-while-revalidate=300`);

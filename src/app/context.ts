@@ -8,7 +8,7 @@ import { migrateToLatest } from '../platform/migrations.ts';
 import { Metrics } from '../platform/metrics.ts';
 import { IdentityService } from '../modules/identity/index.ts';
 import { createEventRuntime, type EventRuntime } from '../modules/events/index.ts';
-import { CatalogService } from '../modules/catalog/index.ts';
+import { CatalogService, FamiliesService } from '../modules/catalog/index.ts';
 import { CartService } from '../modules/cart/index.ts';
 import { SearchService, searchConsumers } from '../modules/search/index.ts';
 import { InventoryService } from '../modules/inventory/index.ts';
@@ -21,6 +21,7 @@ import { MODULE_SCHEMAS } from './schemas.ts';
 export interface Services {
   identity: IdentityService;
   catalog: CatalogService;
+  families: FamiliesService;
   cart: CartService;
   search: SearchService;
   inventory: InventoryService;
@@ -101,6 +102,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
 function createServices(config: Config, databases: Databases, clock: Clock, cache: Cache, logger: Logger, checkoutFaults?: CheckoutFaults): Services {
   const identity = new IdentityService(databases.main, clock, { sessionTtlHours: config.sessionTtlHours });
   const catalog = new CatalogService(databases.main, clock, cache, { productCacheSeconds: config.productCacheSeconds });
+  const families = new FamiliesService(databases.main, clock);
   // The cart prices lines from the catalog's database reads (findProducts never serves from cache).
   const cart = new CartService(databases.main, clock, catalog, {
     maxLines: config.cartMaxLines,
@@ -121,5 +123,5 @@ function createServices(config: Config, databases: Databases, clock: Clock, cach
   });
   const buyPath = createBuyPath(config, databases, clock, logger, { inventory, cart, catalog, addresses: identity }, cache, checkoutFaults);
   const orderLifecycle = createOrderLifecycle(config, databases, clock, logger, { orders: buyPath.orders, delivery: buyPath.delivery, inventory });
-  return { identity, catalog, cart, search, inventory, ...buyPath, ...orderLifecycle };
+  return { identity, catalog, families, cart, search, inventory, ...buyPath, ...orderLifecycle };
 }

@@ -12,8 +12,8 @@ function generate(count: number): { products: GeneratedProduct[]; plan: ReturnTy
 }
 
 const content = (p: GeneratedProduct) => {
-  const { id: _id, sellerId: _seller, ...rest } = p.product;
-  return { ...rest, stock: p.stock.map((s) => s.totalStock) };
+  const { id: _id, sellerId: _seller, familyId, ...rest } = p.product;
+  return { ...rest, inFamily: familyId !== undefined, stock: p.stock.map((s) => s.totalStock) };
 };
 
 describe('demo catalog generator', () => {
@@ -22,6 +22,26 @@ describe('demo catalog generator', () => {
     const second = generate(300).products.map(content);
     expect(second).toEqual(first);
     expect(new Set(first.map((p) => p.title)).size).toBeGreaterThan(250);
+  });
+
+  it('draws some products as variation families whose children differ only by the variant attribute', () => {
+    const { products, plan } = generate(2000);
+    const families = products.filter((p) => p.family).map((p) => p.family!);
+    expect(families.length).toBeGreaterThan(20);
+    for (const [i, family] of families.entries()) {
+      const children = products.filter((p) => p.product.familyId === family.id);
+      const [axis] = family.axes;
+      // The count may cut the last family short; every earlier one has a child per value.
+      const values = i === families.length - 1 ? axis!.values.slice(0, children.length) : axis!.values;
+      expect(children.map((c) => c.product.options![axis!.name])).toEqual(values);
+      for (const child of children) {
+        expect(child.product.title.startsWith(family.title)).toBe(true);
+        expect(child.product.sellerId).toBe(family.sellerId);
+        expect(child.product.attributes![axis!.name]).toBe(child.product.options![axis!.name]);
+      }
+      const leaf = plan.leaves.find((l) => l.categoryId === family.categoryId)!;
+      expect(leaf.spec.titleAttribute).toBe(axis!.name);
+    }
   });
 
   it('builds 8 departments of leaf categories with 5 to 12 brands each', () => {

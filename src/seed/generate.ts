@@ -1,5 +1,5 @@
 import { Faker, base, en } from '@faker-js/faker';
-import type { NewCategoryRow, NewProductRow, NewSellerRow } from '../modules/catalog/index.ts';
+import type { NewCategoryRow, NewFamilyRow, NewProductRow, NewSellerRow } from '../modules/catalog/index.ts';
 import { newId } from '../platform/ids.ts';
 import { DEPARTMENTS } from './departments.ts';
 import { slugify, split, titleLabel, type DepartmentSpec, type LeafSpec } from './taxonomy.ts';
@@ -70,6 +70,10 @@ const UNREVIEWED_SHARE = 0.05;
 const OUT_OF_STOCK_SHARE = 0.05;
 const LOW_STOCK_SHARE = 0.07;
 const MAX_REVIEWS = 25_000;
+/** Share of products (in leaves with a variant attribute) that come as a variation family. */
+const FAMILY_SHARE = 0.15;
+/** Children per family, at most the attribute's values. */
+const FAMILY_SIZE: readonly [number, number] = [3, 6];
 const CATALOG_AGE_DAYS = 3 * 365;
 const MODEL_SERIES = ['Pro', 'Air', 'Max', 'Lite', 'Elite', 'Go', 'Studio', 'Sport', 'Plus', 'One'];
 const CLOSINGS = [
@@ -134,6 +138,8 @@ export function planCatalog(faker: Faker): CatalogPlan {
 export interface GeneratedProduct {
   product: NewProductRow & { id: string; createdAt: Date };
   stock: StockSeed[];
+  /** Set on the first child of a family: the family it (and the next children) belong to. */
+  family?: NewFamilyRow;
 }
 
 /** Image URL of each (category, brand) pair, keyed by `imageKey`. */
@@ -145,6 +151,9 @@ export const imageKey = (categoryId: number, brand: string) => `${categoryId}:${
  * the n-th product depends on every draw before it.
  */
 export class ProductGenerator {
+  /** Children of the family being drawn, handed out by the next calls. */
+  private queued: GeneratedProduct[] = [];
+
   constructor(
     private readonly faker: Faker,
     private readonly plan: CatalogPlan,
@@ -153,6 +162,58 @@ export class ProductGenerator {
   ) {}
 
   next(): GeneratedProduct {
+    const queued = this.queued.shift();
+    if (queued) return queued;
+    const drawn = this.draw();
+    const leaf = this.plan.leaves.find((l) => l.categoryId === drawn.product.categoryId)!;
+    const axis = leaf.spec.titleAttribute;
+    const values = axis ? leaf.spec.attributes[axis] : undefined;
+    if (!axis || !values || values.length < FAMILY_SIZE[0] || this.faker.number.float() >= FAMILY_SHARE) return drawn;
+    const [first, ...rest] = this.family(drawn, leaf, axis, values);
+    this.queued = rest;
+    return first!;
+  }
+
+  /**
+   * Turns a drawn product into a family of children that differ only by the leaf's variant
+   * attribute ("Size 9", "Black"): same brand, noun and features; prices step up a little for
+   * larger or pricier values; each child its own stock.
+   */
+  private family(base: GeneratedProduct, leaf: LeafPlan, axis: string, values: readonly string[]): GeneratedProduct[] {
+    const faker = this.faker;
+    const count = Math.min(values.length, faker.number.int({ min: FAMILY_SIZE[0], max: FAMILY_SIZE[1] }));
+    const start = faker.number.int({ min: 0, max: values.length - count });
+    const chosen = values.slice(start, start + count);
+    const label = titleLabel(axis, base.product.attributes![axis] as string);
+    const familyTitle = base.product.title.endsWith(`, ${label}`) ? base.product.title.slice(0, -label.length - 2) : base.product.title;
+    const family: NewFamilyRow = {
+      id: newId(),
+      sellerId: base.product.sellerId,
+      title: familyTitle,
+      description: base.product.description!,
+      brand: base.product.brand ?? null,
+      categoryId: leaf.categoryId,
+      images: base.product.images!,
+      axes: [{ name: axis, values: [...chosen] }],
+      createdAt: base.product.createdAt,
+    };
+    const step = faker.helpers.arrayElement([0, 0, 500, 1000]);
+    return chosen.map((value, i) => {
+      const id = i === 0 ? base.product.id : newId();
+      const product = {
+        ...base.product,
+        id,
+        title: `${familyTitle}, ${titleLabel(axis, value)}`,
+        attributes: { ...base.product.attributes, [axis]: value },
+        price: { amount: Math.min(base.product.price.amount + i * step, leaf.spec.price[1] * 100 + 99), currency: base.product.price.currency },
+        familyId: family.id,
+        options: { [axis]: value },
+      };
+      return { product, stock: i === 0 ? base.stock : this.stock(id), ...(i === 0 ? { family } : {}) };
+    });
+  }
+
+  private draw(): GeneratedProduct {
     const { faker, plan } = this;
     const leaf = pickWeighted(faker, plan.leaves, plan.leafWeights);
     const brand = pickWeighted(faker, leaf.brands, leaf.brandWeights);

@@ -50,7 +50,8 @@ async function storeImages(store: ImageStore, plan: CatalogPlan): Promise<Map<st
 }
 
 async function importBatch(ctx: AppContext, batch: GeneratedProduct[]): Promise<number> {
-  await ctx.services.catalog.importCatalog({ products: batch.map((b) => b.product) });
+  const families = batch.flatMap((b) => (b.family ? [b.family] : []));
+  await ctx.services.catalog.importCatalog({ families, products: batch.map((b) => b.product) });
   const stock = batch.flatMap((b) => b.stock);
   await ctx.services.inventory.importStock(stock);
   return stock.length;
@@ -59,7 +60,9 @@ async function importBatch(ctx: AppContext, batch: GeneratedProduct[]): Promise<
 /**
  * Fills an empty database with a deterministic demo catalog: 11 sellers (one first-party),
  * 8 departments with 40 leaf categories, 6 US warehouses, `products` products with
- * placeholder images, and stock for each product in 1–4 warehouses (some sold out, some low).
+ * placeholder images (about one in six of them children of a variation family, differing by
+ * size, colour or another variant attribute), and stock for each product in 1–4 warehouses
+ * (some sold out, some low).
  * The content (titles, prices, attributes, ratings, stock figures) depends only on `products`;
  * ids and timestamps do not. Rows go in through the owning modules' bulk imports, in batches;
  * then the search index is rebuilt. Not atomic: a failure midway leaves the rows imported so far.

@@ -46,6 +46,11 @@ const editable = {
   checkout_challenge: Type.Boolean({
     description: 'Buyers must pass a human check (CAPTCHA) to check out with this product, e.g. during a flash sale (default false)',
   }),
+  family_id: Type.Union([Uuid, Type.Null()], { description: 'Make it a child of this variation family (same seller); null takes it out' }),
+  options: Type.Record(Type.String({ minLength: 1, maxLength: L.axisNameMax }), Type.String({ minLength: 1, maxLength: L.optionValueMax }), {
+    maxProperties: L.axesMax,
+    description: "Its value on each of the family's axes, e.g. {size: '9', colour: 'Red'}",
+  }),
 };
 const NewProductBody = Type.Object(
   {
@@ -60,6 +65,8 @@ const NewProductBody = Type.Object(
     status: Type.Optional(editable.status),
     purchase_limit: Type.Optional(editable.purchase_limit),
     checkout_challenge: Type.Optional(editable.checkout_challenge),
+    family_id: Type.Optional(editable.family_id),
+    options: Type.Optional(editable.options),
   },
   { additionalProperties: false },
 );
@@ -108,6 +115,8 @@ type Editable = Partial<{
   status: Product['status'];
   purchase_limit: number | null;
   checkout_challenge: boolean;
+  family_id: string | null;
+  options: Record<string, string>;
 }>;
 
 function toPatch(b: Editable): ProductPatch {
@@ -122,6 +131,8 @@ function toPatch(b: Editable): ProductPatch {
     ...(b.status !== undefined ? { status: b.status } : {}),
     ...(b.purchase_limit !== undefined ? { purchaseLimit: b.purchase_limit } : {}),
     ...(b.checkout_challenge !== undefined ? { checkoutChallenge: b.checkout_challenge } : {}),
+    ...(b.family_id !== undefined ? { familyId: b.family_id } : {}),
+    ...(b.options !== undefined ? { options: b.options } : {}),
   };
 }
 
@@ -139,7 +150,7 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
         ...schema,
         summary: 'Create a product (admin: for any seller_id; seller: for itself)',
         body: NewProductBody,
-        response: responses({ 201: AdminProduct }, [401, 403, 422]),
+        response: responses({ 201: AdminProduct }, [401, 403, 409, 422]),
       },
     },
     async (request, reply) => {
@@ -164,7 +175,7 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
         summary: 'Change a product (seller: own products only; suspension is for admins)',
         params: IdParams,
         body: PatchBody,
-        response: responses({ 200: AdminProduct }, [401, 403, 404, 422]),
+        response: responses({ 200: AdminProduct }, [401, 403, 404, 409, 422]),
       },
     },
     async (request) => presentAdminProduct(await catalog.updateProduct(principalOf(request), request.params.id, toPatch(request.body))),

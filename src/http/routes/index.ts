@@ -14,8 +14,10 @@ import { checkoutRoutes } from './checkout.routes.ts';
 import { orderRoutes } from './orders.routes.ts';
 import { fulfillmentRoutes } from './fulfillment.routes.ts';
 import { notificationRoutes } from './notifications.routes.ts';
+import { familyRoutes } from './families.routes.ts';
+import { familyAdminRoutes } from './family-admin.routes.ts';
 
-const ROUTES = [systemRoutes, authRoutes, addressRoutes, imageRoutes, productRoutes, catalogAdminRoutes, cartRoutes, searchRoutes, inventoryAdminRoutes, paymentMethodRoutes, checkoutRoutes, orderRoutes, fulfillmentRoutes, notificationRoutes];
+const ROUTES = [systemRoutes, authRoutes, addressRoutes, imageRoutes, productRoutes, familyRoutes, catalogAdminRoutes, familyAdminRoutes, cartRoutes, searchRoutes, inventoryAdminRoutes, paymentMethodRoutes, checkoutRoutes, orderRoutes, fulfillmentRoutes, notificationRoutes];
 
 export function registerRoutes(ctx: AppContext) {
   return async (app: FastifyTypebox) => {

@@ -26,6 +26,8 @@ export const productProperties = {
   review_count: Type.Integer(),
   status: ProductStatusSchema,
   seller_id: Uuid,
+  family_id: Type.Union([Uuid, Type.Null()], { description: 'The variation family this product is a child of (GET /v1/families/{id})' }),
+  options: Type.Record(Type.String(), Type.String(), { description: "Its value on each of the family's option axes, e.g. {size: '9'}; {} outside a family" }),
 };
 
 const DeliveryEstimate = Type.Object(
@@ -68,6 +70,8 @@ export const presentProduct = (p: Product) => ({
   review_count: p.reviewCount,
   status: p.status,
   seller_id: p.sellerId,
+  family_id: p.familyId,
+  options: p.options,
 });
 
 interface CategoryNodeOut {

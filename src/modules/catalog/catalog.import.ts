@@ -2,13 +2,47 @@ import type { Executor } from '../../platform/database.ts';
 import { unprocessable } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import * as repo from './catalog.repository.ts';
-import type { ImportResult, NewCategoryRow, NewProductRow, NewSellerRow } from './catalog.types.ts';
-import { checkName, checkRating, checkSellerKind, checkSlug, normalizeProductFields } from './catalog.validation.ts';
+import type { ImportResult, NewCategoryRow, NewFamilyRow, NewProductRow, NewSellerRow, ProductFamily } from './catalog.types.ts';
+import { checkName, checkRating, checkSellerKind, checkSlug, normalizeFamilyFields, normalizeProductFields } from './catalog.validation.ts';
+import * as familiesRepo from './families.repository.ts';
+import { assertFitsFamily } from './families.service.ts';
 
 export interface CatalogBatch {
   sellers?: NewSellerRow[];
   categories?: NewCategoryRow[];
+  /** Variation families; products of the batch may join them by `familyId`. */
+  families?: NewFamilyRow[];
   products?: NewProductRow[];
+}
+
+function familyRow(row: NewFamilyRow, now: Date): familiesRepo.FamilyRow {
+  const fields = normalizeFamilyFields({ ...row, images: row.images ?? [] });
+  const createdAt = row.createdAt ?? now;
+  return {
+    ...familiesRepo.familyColumns(fields),
+    id: row.id,
+    seller_id: row.sellerId,
+    title: fields.title!,
+    category_id: fields.categoryId!,
+    axes: JSON.stringify(fields.axes),
+    status: fields.status ?? 'active',
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
+}
+
+/** Every product of the batch that names a family must fit it (same seller, a value on each axis). */
+async function checkVariants(executor: Executor<any>, families: NewFamilyRow[], products: NewProductRow[]): Promise<void> {
+  const named = [...new Set(products.map((p) => p.familyId).filter((id): id is string => typeof id === 'string'))];
+  const known = new Map<string, Pick<ProductFamily, 'id' | 'sellerId' | 'axes'>>(families.map((f) => [f.id, { id: f.id, sellerId: f.sellerId, axes: f.axes }]));
+  for (const family of await familiesRepo.findFamilies(executor, named.filter((id) => !known.has(id)))) known.set(family.id, family);
+  for (const product of products) {
+    const family = product.familyId ? known.get(product.familyId) : undefined;
+    if (product.familyId && (!family || family.sellerId !== product.sellerId)) {
+      throw unprocessable('family_not_found', `Product ${product.title} names family ${product.familyId}, which is not its seller's or does not exist`);
+    }
+    assertFitsFamily(family, product.options ?? {});
+  }
 }
 
 /** Gives each imported category its materialized path; a parent is an existing category or an earlier row. */
@@ -61,10 +95,13 @@ export async function importBatch(executor: Executor<any>, batch: CatalogBatch, 
     account_id: s.accountId ?? null,
   }));
   const categories = await categoryRows(executor, batch.categories ?? []);
+  const families = (batch.families ?? []).map((f) => familyRow(f, now));
+  await checkVariants(executor, batch.families ?? [], batch.products ?? []);
   const products = (batch.products ?? []).map((p) => productRow(p, now));
   await repo.bulkInsertSellers(executor, sellers);
   await repo.bulkInsertCategories(executor, categories);
   if (categories.length > 0) await repo.syncCategorySequence(executor);
+  await familiesRepo.bulkInsertFamilies(executor, families, repo.IMPORT_CHUNK);
   await repo.bulkInsertProducts(executor, products);
-  return { sellers: sellers.length, categories: categories.length, products: products.length };
+  return { sellers: sellers.length, categories: categories.length, families: families.length, products: products.length };
 }

@@ -24,6 +24,8 @@ export const toProduct = (row: Selectable<ProductsTable>): Product => ({
   status: row.status,
   purchaseLimit: row.purchase_limit,
   checkoutChallenge: row.checkout_challenge,
+  familyId: row.family_id,
+  options: row.options,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -63,6 +65,8 @@ export function productColumns(patch: ProductPatch): ProductChanges {
   if (patch.status !== undefined) changes.status = patch.status;
   if (patch.purchaseLimit !== undefined) changes.purchase_limit = patch.purchaseLimit;
   if (patch.checkoutChallenge !== undefined) changes.checkout_challenge = patch.checkoutChallenge;
+  if (patch.familyId !== undefined) changes.family_id = patch.familyId;
+  if (patch.options !== undefined) changes.options = JSON.stringify(patch.options);
   return changes;
 }
 

@@ -50,7 +50,7 @@ describe.each(BACKENDS)('CatalogService (%s)', (backend) => {
       reviewCount: i,
     }));
     const before = await catalog.countProducts();
-    expect(await catalog.importCatalog({ products })).toEqual({ sellers: 0, categories: 0, products: 1203 });
+    expect(await catalog.importCatalog({ products })).toEqual({ sellers: 0, categories: 0, families: 0, products: 1203 });
     expect(await catalog.countProducts()).toBe(before + 1203);
     expect(await count('outbox')).toBe(0);
 

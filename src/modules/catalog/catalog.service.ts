@@ -6,6 +6,8 @@ import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode, type Execut
 import { AppError, conflict, forbidden, invalid, unprocessable } from '../../platform/errors.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { appendToOutbox, EventTypes } from '../events/index.ts';
+import { assertAdmin, assertWriter, canManageSeller, sellerForNewItem } from './catalog.access.ts';
+import { variantExists } from './catalog.errors.ts';
 import { importBatch, type CatalogBatch } from './catalog.import.ts';
 import * as repo from './catalog.repository.ts';
 import type {
@@ -21,6 +23,7 @@ import type {
   SellerKind,
 } from './catalog.types.ts';
 import { checkName, checkSellerKind, checkSlug, normalizeProductFields } from './catalog.validation.ts';
+import { checkVariant } from './families.service.ts';
 
 export interface CatalogOptions {
   /** TTL of the read-through product cache (0 disables it). */
@@ -32,6 +35,9 @@ const productKey = (id: string) => `product:${id}`;
 const productNotFound = (id: string) => new AppError('product_not_found', 'not_found', `Product ${id} was not found`, { id });
 const categoryNotFound = (id: number) => new AppError('category_not_found', 'not_found', `Category ${id} was not found`, { id });
 const invalidCursor = () => invalid('invalid_cursor', 'The cursor is not one this API issued');
+/** The unique index that keeps one child per option combination within a family. */
+const VARIANT_INDEX = 'products_family_options_idx';
+const isVariantClash = (error: unknown) => pgErrorCode(error) === PG_UNIQUE_VIOLATION && String((error as { constraint?: string }).constraint ?? (error as Error).message).includes(VARIANT_INDEX);
 
 type CachedProduct = Omit<Product, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 const revive = (p: CachedProduct): Product => ({ ...p, createdAt: new Date(p.createdAt), updatedAt: new Date(p.updatedAt) });
@@ -134,7 +140,7 @@ export class CatalogService {
   }
 
   async createCategory(principal: CatalogPrincipal, input: { name: string; slug: string; parentId?: number | null }): Promise<Category> {
-    this.assertAdmin(principal);
+    assertAdmin(principal);
     const name = checkName(input.name);
     const slug = checkSlug(input.slug);
     let path = slug;
@@ -153,7 +159,7 @@ export class CatalogService {
   }
 
   async createSeller(principal: CatalogPrincipal, input: { name: string; kind: SellerKind; accountId?: string | null }): Promise<Seller> {
-    this.assertAdmin(principal);
+    assertAdmin(principal);
     const accountId = input.accountId ?? null;
     if (accountId !== null && !isUuid(accountId)) throw invalid('invalid_account_id', 'account_id is a UUID');
     const row = { id: newId(), name: checkName(input.name), kind: checkSellerKind(input.kind), account_id: accountId };
@@ -175,12 +181,13 @@ export class CatalogService {
 
   /** Admins create for any seller (`sellerId` required); a seller account for its own seller only. */
   async createProduct(principal: CatalogPrincipal, input: NewProductInput): Promise<Product> {
-    const sellerId = await this.sellerForNewProduct(principal, input.sellerId);
+    const sellerId = await sellerForNewItem(this.db, principal, input.sellerId);
     const fields = normalizeProductFields({ ...input, images: input.images ?? [], attributes: input.attributes ?? {} });
     if (fields.status === 'suspended' && principal.role !== 'admin') throw forbidden('Only an admin suspends a product');
     const now = this.clock.now();
-    return this.db.transaction().execute(async (trx) => {
+    const create = () => this.db.transaction().execute(async (trx) => {
       await this.assertCategoryExists(trx, fields.categoryId!);
+      await checkVariant(trx, { sellerId, familyId: fields.familyId ?? null, options: fields.options ?? {} });
       const product = await repo.insertProduct(trx, {
         ...repo.productColumns(fields),
         id: newId(),
@@ -196,6 +203,10 @@ export class CatalogService {
       await this.recordChange(trx, product, 'created');
       return product;
     });
+    return create().catch((error: unknown) => {
+      if (isVariantClash(error)) throw variantExists(fields.familyId!, fields.options ?? {});
+      throw error;
+    });
   }
 
   /**
@@ -203,9 +214,9 @@ export class CatalogService {
    * lift `suspended` (an admin decision; `product_suspended`, 403).
    */
   async updateProduct(principal: CatalogPrincipal, id: string, patch: ProductPatch): Promise<Product> {
-    this.assertWriter(principal);
+    assertWriter(principal);
     const fields = normalizeProductFields(patch);
-    const updated = await this.db.transaction().execute(async (trx) => {
+    const update = () => this.db.transaction().execute(async (trx) => {
       const current = isUuid(id) ? await repo.findProduct(trx, id, { forUpdate: true }) : undefined;
       if (!current) throw productNotFound(id);
       if (!(await this.canManage(principal, current, trx))) throw forbidden('You may change only your own products');
@@ -214,10 +225,20 @@ export class CatalogService {
         throw new AppError('product_suspended', 'forbidden', 'Only an admin suspends a product or lifts a suspension');
       }
       if (fields.categoryId !== undefined) await this.assertCategoryExists(trx, fields.categoryId);
+      if (fields.familyId !== undefined || fields.options !== undefined) {
+        const familyId = fields.familyId !== undefined ? fields.familyId : current.familyId;
+        // Leaving a family clears the options; joining or moving keeps the ones given.
+        fields.options ??= familyId === null ? {} : current.options;
+        await checkVariant(trx, { sellerId: current.sellerId, familyId, options: fields.options });
+      }
       const product = await repo.updateProduct(trx, current.id, { ...repo.productColumns(fields), updated_at: this.clock.now() });
       if (!product) throw productNotFound(id);
       await this.recordChange(trx, product, statusChanges ? 'status_changed' : 'updated');
       return product;
+    });
+    const updated = await update().catch((error: unknown) => {
+      if (isVariantClash(error)) throw variantExists(String(fields.familyId ?? ''), fields.options ?? {});
+      throw error;
     });
     await this.evictCachedProduct(updated.id);
     return updated;
@@ -225,7 +246,7 @@ export class CatalogService {
 
   /** The product if the principal may manage it (admin: any; seller: own). Unknown: `product_not_found`; else `forbidden`. */
   async assertCanManageProduct(principal: CatalogPrincipal, productId: string): Promise<Product> {
-    this.assertWriter(principal);
+    assertWriter(principal);
     const product = await this.getProduct(productId);
     if (!(await this.canManage(principal, product))) throw forbidden('You may manage only your own products');
     return product;
@@ -243,25 +264,8 @@ export class CatalogService {
     }
   }
 
-  private async sellerForNewProduct(principal: CatalogPrincipal, requested: string | undefined): Promise<string> {
-    if (principal.role === 'admin') {
-      if (requested === undefined) throw invalid('seller_required', 'An admin creating a product names its seller (seller_id)');
-      const seller = isUuid(requested) ? await repo.findSeller(this.db, requested) : undefined;
-      if (!seller) throw unprocessable('seller_not_found', `Seller ${requested} does not exist`);
-      return seller.id;
-    }
-    this.assertWriter(principal);
-    const own = await repo.findSellerByAccount(this.db, principal.accountId);
-    if (!own) throw forbidden('This account does not manage a seller');
-    if (requested !== undefined && requested.toLowerCase() !== own.id) throw forbidden('A seller creates products only for itself');
-    return own.id;
-  }
-
-  private async canManage(principal: CatalogPrincipal, product: Product, executor: Executor<any> = this.db): Promise<boolean> {
-    if (principal.role === 'admin') return true;
-    if (principal.role !== 'seller') return false;
-    const seller = await repo.findSellerByAccount(executor, principal.accountId);
-    return seller?.id === product.sellerId;
+  private canManage(principal: CatalogPrincipal, product: Product, executor: Executor<any> = this.db): Promise<boolean> {
+    return canManageSeller(executor, principal, product.sellerId);
   }
 
   private async assertCategoryExists(executor: Executor<any>, id: number): Promise<void> {
@@ -282,15 +286,8 @@ export class CatalogService {
         currency: product.price.currency,
         title: product.title,
         category_id: product.categoryId,
+        family_id: product.familyId,
       },
     });
-  }
-
-  private assertAdmin(principal: CatalogPrincipal): void {
-    if (principal.role !== 'admin') throw forbidden('Only an admin may do this');
-  }
-
-  private assertWriter(principal: CatalogPrincipal): void {
-    if (principal.role !== 'admin' && principal.role !== 'seller') throw forbidden('Only admins and sellers change the catalog');
   }
 }

@@ -37,6 +37,30 @@ export interface ProductsTable {
   status: ColumnType<ProductStatus, ProductStatus | undefined, ProductStatus>;
   purchase_limit: number | null;
   checkout_challenge: Generated<boolean>;
+  /** The variation family this product is a child of, if any. */
+  family_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its value on each of the family's option axes ({} outside a family). */
+  options: ColumnType<Record<string, string>, string | undefined, string>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** An option axis of a family, e.g. { name: 'size', values: ['S', 'M', 'L'] }. */
+export interface OptionAxisColumn {
+  name: string;
+  values: string[];
+}
+
+export interface ProductFamiliesTable {
+  id: string;
+  seller_id: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  brand: string | null;
+  category_id: number;
+  images: ColumnType<string[], string | undefined, string>;
+  axes: ColumnType<OptionAxisColumn[], string, string>;
+  status: ColumnType<ProductStatus, ProductStatus | undefined, ProductStatus>;
   created_at: Date;
   updated_at: Date;
 }
@@ -45,4 +69,5 @@ export interface CatalogTables {
   sellers: SellersTable;
   categories: CategoriesTable;
   products: ProductsTable;
+  product_families: ProductFamiliesTable;
 }

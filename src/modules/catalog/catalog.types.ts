@@ -37,8 +37,73 @@ export interface Product {
   purchaseLimit: number | null;
   /** Buyers must pass a human check (CAPTCHA) to check out with it, e.g. during a flash sale. */
   checkoutChallenge: boolean;
+  /** The variation family this product is a child of (null: a product on its own). */
+  familyId: string | null;
+  /** Its value on every axis of its family ({} outside a family). */
+  options: Record<string, string>;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One dimension along which the children of a family differ, with its values in display order. */
+export interface OptionAxis {
+  name: string;
+  values: string[];
+}
+
+/**
+ * A variation family: the shared title, description, brand, category and images of child
+ * products that differ only by the option axes (size, colour…). Each child stays a product
+ * with its own id, price, stock and availability.
+ */
+export interface ProductFamily {
+  id: string;
+  sellerId: string;
+  title: string;
+  description: string;
+  brand: string | null;
+  categoryId: number;
+  images: string[];
+  axes: OptionAxis[];
+  status: ProductStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A family with its children (in any status; callers filter for display). */
+export interface FamilyDetail extends ProductFamily {
+  variants: Product[];
+}
+
+export interface NewFamilyInput {
+  /** Required for admins; a seller account may omit it (its own seller). */
+  sellerId?: string;
+  title: string;
+  description?: string;
+  brand?: string | null;
+  categoryId: number;
+  images?: string[];
+  axes: OptionAxis[];
+  status?: ProductStatus;
+}
+
+/**
+ * A change to a family. Axes may gain values at any time; a value or an axis can be removed
+ * only while no child uses it, and an axis can be added only while the family has no children.
+ */
+export interface FamilyPatch {
+  title?: string;
+  description?: string;
+  brand?: string | null;
+  categoryId?: number;
+  images?: string[];
+  axes?: OptionAxis[];
+  status?: ProductStatus;
+}
+
+export interface FamilyPage {
+  families: ProductFamily[];
+  nextCursor: string | null;
 }
 
 export interface Seller {
@@ -74,6 +139,9 @@ export interface NewProductInput {
   status?: ProductStatus;
   purchaseLimit?: number | null;
   checkoutChallenge?: boolean;
+  /** Makes the product a child of this family (same seller); `options` must then name a value on every axis. */
+  familyId?: string | null;
+  options?: Record<string, string>;
 }
 
 export interface ProductPatch {
@@ -88,6 +156,9 @@ export interface ProductPatch {
   /** null resets to the platform default. */
   purchaseLimit?: number | null;
   checkoutChallenge?: boolean;
+  /** null takes the product out of its family (and clears its options). */
+  familyId?: string | null;
+  options?: Record<string, string>;
 }
 
 export interface ProductPage {
@@ -97,6 +168,12 @@ export interface ProductPage {
 }
 
 /** Rows for `importCatalog` (the seeder). Ids are chosen by the caller so rows can reference each other. */
+export interface NewFamilyRow extends NewFamilyInput {
+  id: string;
+  sellerId: string;
+  createdAt?: Date;
+}
+
 export interface NewSellerRow {
   id: string;
   name: string;
@@ -125,5 +202,6 @@ export interface NewProductRow extends NewProductInput {
 export interface ImportResult {
   sellers: number;
   categories: number;
+  families: number;
   products: number;
 }

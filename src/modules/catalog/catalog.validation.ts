@@ -1,5 +1,6 @@
 import { invalid, unprocessable } from '../../platform/errors.ts';
-import type { AttributeValue, Money, ProductPatch, ProductStatus, SellerKind } from './catalog.types.ts';
+import { invalidAxes, invalidOptions } from './catalog.errors.ts';
+import type { AttributeValue, FamilyPatch, Money, OptionAxis, ProductPatch, ProductStatus, SellerKind } from './catalog.types.ts';
 
 /**
  * Catalog input limits. The HTTP schemas use the same numbers, so a request the schema
@@ -19,6 +20,10 @@ export const CATALOG_LIMITS = {
   attributeKeyMax: 100,
   attributeValueMax: 1000,
   purchaseLimitMax: 100_000,
+  axesMax: 3,
+  axisNameMax: 50,
+  axisValuesMax: 50,
+  optionValueMax: 100,
 } as const;
 
 /** Absolute http(s) URLs, or root-relative paths such as the content-addressed `/img/<sha256>.jpg`. */
@@ -131,6 +136,58 @@ export function checkCategoryId(id: number): number {
   return id;
 }
 
+const trimmedText = (value: unknown, max: number): string | undefined => {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed.length >= 1 && trimmed.length <= max ? trimmed : undefined;
+};
+
+/** 1–3 axes with distinct names (case-insensitive), each with 1–50 distinct values. Names and values are trimmed. */
+export function checkAxes(axes: OptionAxis[]): OptionAxis[] {
+  const L = CATALOG_LIMITS;
+  if (!Array.isArray(axes) || axes.length < 1 || axes.length > L.axesMax) throw invalidAxes(`A family has 1 to ${L.axesMax} option axes`);
+  const names = new Set<string>();
+  return axes.map((axis) => {
+    const name = trimmedText(axis?.name, L.axisNameMax);
+    if (!name) throw invalidAxes(`An axis name has 1 to ${L.axisNameMax} characters`);
+    if (names.has(name.toLowerCase())) throw invalidAxes(`Axis ${name} appears twice`, { axis: name });
+    names.add(name.toLowerCase());
+    if (!Array.isArray(axis.values) || axis.values.length < 1 || axis.values.length > L.axisValuesMax) {
+      throw invalidAxes(`Axis ${name} has 1 to ${L.axisValuesMax} values`, { axis: name });
+    }
+    const values = axis.values.map((raw) => {
+      const value = trimmedText(raw, L.optionValueMax);
+      if (!value) throw invalidAxes(`A value of axis ${name} has 1 to ${L.optionValueMax} characters`, { axis: name });
+      return value;
+    });
+    if (new Set(values).size !== values.length) throw invalidAxes(`Axis ${name} lists a value twice`, { axis: name });
+    return { name, values };
+  });
+}
+
+/** The shape of a product's options: at most three name → value pairs of short text (matched to a family by the service). */
+export function checkOptions(options: Record<string, string>): Record<string, string> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOptions('Options are an object of axis name → value');
+  const entries = Object.entries(options);
+  if (entries.length > CATALOG_LIMITS.axesMax) throw invalidOptions(`A product names at most ${CATALOG_LIMITS.axesMax} options`);
+  const out: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    const name = trimmedText(key, CATALOG_LIMITS.axisNameMax);
+    const text = trimmedText(value, CATALOG_LIMITS.optionValueMax);
+    if (!name || !text) throw invalidOptions('Option names and values are short non-empty text', { option: key.slice(0, 50) });
+    out[name] = text;
+  }
+  return out;
+}
+
+/** Validates the fields a family input or patch sets, with the same rules as a product's shared fields. */
+export function normalizeFamilyFields(input: FamilyPatch): FamilyPatch {
+  const { axes, ...shared } = input;
+  const fields: FamilyPatch = normalizeProductFields(shared);
+  if (axes !== undefined) fields.axes = checkAxes(axes);
+  return fields;
+}
+
 /** Validates and normalizes every field a product input or patch sets (trimmed title, empty brand as null). */
 export function normalizeProductFields(input: ProductPatch): ProductPatch {
   const out: ProductPatch = {};
@@ -147,5 +204,7 @@ export function normalizeProductFields(input: ProductPatch): ProductPatch {
     if (typeof input.checkoutChallenge !== 'boolean') throw invalid('invalid_checkout_challenge', 'checkout_challenge is true or false');
     out.checkoutChallenge = input.checkoutChallenge;
   }
+  if (input.familyId !== undefined) out.familyId = input.familyId;
+  if (input.options !== undefined) out.options = checkOptions(input.options);
   return out;
 }

@@ -4,6 +4,7 @@
  */
 export const EventTypes = {
   productUpdated: 'catalog.product.updated',
+  familyUpdated: 'catalog.family.updated',
   stockChanged: 'inventory.stock.changed',
   orderPlaced: 'orders.order.placed',
   orderCancelled: 'orders.order.cancelled',
@@ -15,7 +16,7 @@ export const EventTypes = {
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
-export type AggregateType = 'product' | 'order' | 'shipment' | 'stock';
+export type AggregateType = 'product' | 'family' | 'order' | 'shipment' | 'stock';
 
 export interface ProductUpdatedV1 {
   product_id: string;
@@ -27,6 +28,17 @@ export interface ProductUpdatedV1 {
   /** Added by catalog: lets consumers log or index without a read-back. */
   title?: string;
   category_id?: number;
+  /** The variation family the product is a child of (null or absent: none). */
+  family_id?: string | null;
+}
+
+/** A variation family's shared fields or axes changed; `product_ids` are its children at that moment. */
+export interface FamilyUpdatedV1 {
+  family_id: string;
+  seller_id: string;
+  change: 'created' | 'updated' | 'status_changed';
+  status: string;
+  product_ids: string[];
 }
 
 export interface OrderPlacedV1 {
@@ -107,6 +119,7 @@ export interface StockChangedV1 {
 export interface EventPayloads {
   'inventory.stock.changed': StockChangedV1;
   'catalog.product.updated': ProductUpdatedV1;
+  'catalog.family.updated': FamilyUpdatedV1;
   'orders.order.placed': OrderPlacedV1;
   'orders.order.cancelled': OrderCancelledV1;
   'orders.order.refunded': OrderRefundedV1;
