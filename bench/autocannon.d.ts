@@ -19,6 +19,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Requests per second over all connections (0: as fast as possible). */
+    overallRate?: number;
     timeout?: number;
     pipelining?: number;
     workers?: number;

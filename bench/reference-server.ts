@@ -34,6 +34,8 @@ const body: unknown = bodyFile ? JSON.parse(fs.readFileSync(bodyFile, 'utf8')) :
 const app = Fastify({ logger: false });
 app.get('/healthz', async () => ({ status: 'ok' }));
 app.get('/product', async () => body);
+// The same body under varying paths, for loads that pick a path per request (the client's cost included).
+app.get('/product/:id', async () => body);
 
 await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 3999) });
 const close = () => void app.close().then(() => process.exit(0));

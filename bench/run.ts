@@ -6,7 +6,9 @@
  * BENCH_WARMUP seconds (2), BENCH_DATABASE_URL (PostgreSQL server to use instead of PGlite;
  * a fresh database is created on it and dropped afterwards), BENCH_SCENARIOS (ids, comma-separated),
  * BENCH_OUTPUT (docs/BENCHMARKS.md), BENCH_API_NODE_ARGS (node flags for the API process, e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load).
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load), BENCH_REDIS_URL (scenarios that support it
+ * repeat their rows with REDIS_URL set, under a key prefix of their own), BENCH_SPIKE_SECONDS (60, the product
+ * page's stepped spike), BENCH_VARNISHD (/usr/sbin/varnishd; without it the through-Varnish row is left out).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +39,7 @@ const settings = {
   databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
   scenarios: process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean),
   output: path.resolve(ROOT, process.env.BENCH_OUTPUT ?? 'docs/BENCHMARKS.md'),
+  redisUrl: process.env.BENCH_REDIS_URL || undefined,
 };
 
 function positive(name: string, fallback: number): number {
@@ -60,6 +63,7 @@ function commandLine(): string {
   if (settings.connections !== 50) vars.push(`BENCH_CONNECTIONS=${settings.connections}`);
   if (settings.databaseUrl) vars.push(`BENCH_DATABASE_URL=${redactUrl(settings.databaseUrl)}`);
   if (settings.scenarios) vars.push(`BENCH_SCENARIOS=${settings.scenarios.join(',')}`);
+  if (settings.redisUrl) vars.push(`BENCH_REDIS_URL=${redactUrl(settings.redisUrl)}`);
   return `${vars.join(' ')} npm run bench`;
 }
 
@@ -166,23 +170,32 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       log(`bench: ${scenario.title}`);
       const summary = { id: scenario.id, title: scenario.title, description: scenario.description };
+      const details: string[] = [];
       try {
         const rows = await scenario.run({
           admin: BENCH_ADMIN,
           conditionalUpdateReference: seeded.updateReference,
+          ...(database ? { databaseUrl: database.url } : {}),
           baseUrl: api.url,
           referenceUrl: reference.url,
           products: settings.products,
           durationSeconds: settings.durationSeconds,
           connections: settings.connections,
           log,
+          ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+          details: (lines) => details.push(...lines),
+          startApi: async (options) => {
+            const extra = await startService({ name: options.name, ...API_COMMAND, nodeArgs: options.nodeArgs ?? [], env: { ...env, ...options.env }, port: await freePort() });
+            services.push(extra);
+            return extra;
+          },
         });
-        reports.push({ scenario: summary, rows });
+        reports.push({ scenario: summary, rows, details });
       } catch (error) {
         // One broken scenario must not cost the figures of the others; the run still fails at the end.
         const message = error instanceof Error ? error.message : String(error);
         log(`bench: ${scenario.id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
-        reports.push({ scenario: summary, rows: [], error: message });
+        reports.push({ scenario: summary, rows: [], error: message, details });
         process.exitCode = 1;
       }
     }

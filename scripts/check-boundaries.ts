@@ -14,7 +14,7 @@ function* walk(dir: string): Generator<string> {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* walk(full);
-    else if (entry.name.endsWith('.ts')) yield full;
+    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.tsx')) yield full;
   }
 }
 
@@ -27,12 +27,17 @@ for (const file of walk(ROOT)) {
   const source = fs.readFileSync(file, 'utf8');
   for (const match of source.matchAll(importPattern)) {
     const spec = match[1]!;
+    if (layer === 'web' && (spec === 'kysely' || spec === 'pg' || spec.startsWith('@electric-sql/'))) problems.push(`${rel}: imports ${spec} (web pages use services, never SQL)`);
     if (!spec.startsWith('.')) continue;
     const target = path.relative(ROOT, path.resolve(path.dirname(file), spec));
     const [targetLayer, targetModule, ...rest] = target.split(path.sep);
     const where = `${rel}: imports ${spec}`;
     if (layer === 'platform' && targetLayer !== 'platform' && targetLayer !== 'types') problems.push(`${where} (platform must not depend on ${targetLayer})`);
     if (layer === 'modules' && (targetLayer === 'http' || targetLayer === 'app' || targetLayer === 'cli')) problems.push(`${where} (modules must not depend on ${targetLayer})`);
+    // Pages call services through the app context: never a repository, a table or SQL.
+    if (layer === 'web' && (target.startsWith(`platform${path.sep}database`) || /\.(repository|tables|sql)\.ts$/.test(target))) {
+      problems.push(`${where} (web pages use services, never repositories, tables or SQL)`);
+    }
     if (targetLayer === 'modules' && targetModule !== moduleName) {
       const viaIndex = rest.length === 1 && rest[0] === 'index.ts';
       if (!viaIndex) problems.push(`${where} (reach another module only through its index.ts)`);

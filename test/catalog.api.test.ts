@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CacheTags } from '../src/app/cache-invalidator.ts';
 import { newId } from '../src/platform/ids.ts';
 import { createAdminSession, createTestApp, errorCode, registerCustomer, type Session, type TestApp } from './helpers/app.ts';
 import { createCatalogFixture } from './helpers/catalog.ts';
@@ -131,7 +132,7 @@ describe.each(BACKENDS)('catalog over HTTP (%s)', (backend) => {
       ['POST', '/v1/admin/products', { ...base, attributes: { nested: { a: 1 } } }],
       ['POST', '/v1/admin/products', { ...base, attributes: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) }],
       ['PATCH', `/v1/admin/products/${product.id}`, { price: { amount: -5, currency: 'USD' } }],
-      ['PATCH', `/v1/admin/products/${product.id}`, { avg_rating: 5 }],
+      ['PATCH', `/v1/admin/products/${product.id}`, { avg_rating: 6 }],
       ['PATCH', `/v1/admin/products/${product.id}`, {}],
       ['PATCH', `/v1/admin/products/${product.id}`, { purchase_limit: 0 }],
       ['PATCH', '/v1/admin/products/not-a-uuid', { title: 'x' }],
@@ -180,7 +181,8 @@ describe.each(BACKENDS)('catalog over HTTP (%s)', (backend) => {
       options: {},
       availability: 'out_of_stock',
     });
-    expect(first.headers['cache-control']).toBe(`public, max-age=${t.ctx.config.productCacheSeconds}, stale-while-revalidate=300`);
+    const ttl = t.ctx.config.productCacheSeconds;
+    expect(first.headers['cache-control']).toBe(`public, max-age=${ttl}, s-maxage=${ttl}, stale-while-revalidate=5, stale-if-error=300`);
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^W\/".+"$/);
     const notModified = await inject('GET', `/v1/products/${product.id}`, undefined, undefined, { 'if-none-match': etag });
@@ -210,11 +212,11 @@ describe.each(BACKENDS)('catalog over HTTP (%s)', (backend) => {
       throw new Error('inventory database unreachable');
     };
     try {
-      // Availability is cached briefly on the browse path; drop the entry so inventory is asked again.
-      await t.ctx.cache.delete(`availability:${plenty.id}`);
+      // The page is cached; drop it so it is rendered again and inventory is asked.
+      await t.ctx.browse.invalidate([CacheTags.product(plenty.id)], { cdn: false });
       const degraded = await inject('GET', `/v1/products/${plenty.id}`);
       expect([degraded.statusCode, degraded.json().availability, degraded.json().title]).toEqual([200, 'unknown', 'Plenty']);
-      expect(degraded.headers['cache-control']).toBe('public, max-age=5, stale-while-revalidate=300');
+      expect(degraded.headers['cache-control']).toBe('public, max-age=5, s-maxage=5, stale-while-revalidate=5, stale-if-error=300');
     } finally {
       inventory.getAvailability = original;
     }

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newId } from '../src/platform/ids.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { CONCURRENT_BACKENDS } from './helpers/databases.ts';
 import { addToCart, assertMoneyMatchesOrders, assertStockInvariants, createBuyer, stockedProducts, stockRows, type Buyer } from './helpers/shop.ts';
 import { FAST_PAYMENTS } from './helpers/shop.ts';
+import { describeEach, NEEDS_POSTGRES } from './helpers/suites.ts';
 
 /** Runs `tasks` with at most `limit` in flight. */
 async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
@@ -21,9 +22,7 @@ async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]>
 }
 
 // Real concurrency needs PostgreSQL (PGlite has one connection); without TEST_DATABASE_URL this suite is skipped.
-describe
-  .skipIf(CONCURRENT_BACKENDS.length === 0)
-  .each(CONCURRENT_BACKENDS.length > 0 ? CONCURRENT_BACKENDS : (['postgres'] as const))('checkout under concurrency over real HTTP (%s, pooled connections)', (backend) => {
+describeEach(CONCURRENT_BACKENDS, NEEDS_POSTGRES, 'checkout under concurrency over real HTTP (%s, pooled connections)', (backend) => {
   let t: TestApp;
   let baseUrl: string;
   beforeAll(async () => {

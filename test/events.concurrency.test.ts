@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { listOutbox } from '../src/modules/events/index.ts';
 import { Metrics } from '../src/platform/metrics.ts';
 import { CONCURRENT_BACKENDS } from './helpers/databases.ts';
 import { BUSES, createEventsFixture, newOrderId, type EventsFixture } from './helpers/events.ts';
+import { describeEach, NEEDS_POSTGRES } from './helpers/suites.ts';
 
 const CASES = CONCURRENT_BACKENDS.flatMap((backend) => BUSES.map((bus) => [backend, bus] as const));
 
@@ -12,7 +13,7 @@ async function publishedTotal(metrics: Metrics): Promise<number> {
 }
 
 // Real concurrency needs a PostgreSQL server (PGlite is one connection); without one the suite is skipped, not absent.
-describe.skipIf(CASES.length === 0).each(CASES.length > 0 ? CASES : [['postgres', 'in-process'] as const])('events under concurrency (%s, %s bus)', (backend, bus) => {
+describeEach(CASES, NEEDS_POSTGRES, 'events under concurrency (%s, %s bus)', (backend, bus) => {
   let f: EventsFixture;
   beforeAll(async () => {
     f = await createEventsFixture(backend, bus);

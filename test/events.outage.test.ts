@@ -1,41 +1,10 @@
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../src/modules/events/index.ts';
 import { BACKENDS } from './helpers/databases.ts';
 import { closedPort, createEventsFixture, newOrderId, type EventsFixture } from './helpers/events.ts';
+import { CuttableProxy } from './helpers/proxy.ts';
 
 const NATS_URL = process.env.TEST_NATS_URL;
-
-/** A TCP proxy in front of the real NATS server that the test can cut and restore, leaving the server alone. */
-class CuttableProxy {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  constructor(
-    private readonly target: URL,
-    readonly port: number,
-  ) {}
-
-  async open(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(Number(this.target.port || 4222), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('error', () => socket.destroy());
-        socket.on('close', () => this.sockets.delete(socket));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
 
 const allUnpublished = async (f: EventsFixture) => (await listOutbox(f.databases.main)).every((r) => r.published_at === null);
 

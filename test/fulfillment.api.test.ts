@@ -81,7 +81,7 @@ describe.each(CASES)('fulfillment over HTTP (%s, %s bus)', (backend, bus) => {
     const noTracking = await reportStep(t.app, admin, id, { type: 'shipped', carrier: 'parcelway-ground' });
     expect([noTracking.statusCode, errorCode(noTracking)]).toEqual([422, 'tracking_number_required']);
     const badCarrier = await reportStep(t.app, admin, id, { type: 'shipped', carrier: 'pony-express', tracking_number: tracking() });
-    expect([badCarrier.statusCode, errorCode(badCarrier)]).toEqual([422, 'unknown_carrier']);
+    expect([badCarrier.statusCode, errorCode(badCarrier)]).toEqual([422, 'carrier_not_found']);
     const shipped = await ship(id, tracking());
     expect(shipped.shipment).toMatchObject({ status: 'shipped', carrier: 'parcelway-ground' });
     expect(shipped.shipment.shipped_at).not.toBeNull();
@@ -215,7 +215,7 @@ describe.each(CASES)('fulfillment over HTTP (%s, %s bus)', (backend, bus) => {
       const stale = await carrierWebhook(t.app, 'parcelway-ground', body, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
       expect([stale.statusCode, errorCode(stale)]).toEqual([401, 'signature_expired']);
       const unknown = await carrierWebhook(t.app, 'pony-express', body);
-      expect([unknown.statusCode, errorCode(unknown)]).toEqual([404, 'unknown_carrier']);
+      expect([unknown.statusCode, errorCode(unknown)]).toEqual([404, 'carrier_not_found']);
       const unsigned = await t.app.inject({ method: 'POST', url: '/v1/webhooks/carriers/parcelway-ground', payload: body });
       expect([unsigned.statusCode, errorCode(unsigned)]).toEqual([401, 'invalid_signature']);
       expect((await shipmentsOf(orderId))[0]).toMatchObject({ status: 'packed', tracking_number: null });

@@ -1,14 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/app/worker.ts';
 import { createAdminSession, createTestApp, errorCode, type Session, type TestApp } from './helpers/app.ts';
 import { CONCURRENT_BACKENDS } from './helpers/databases.ts';
 import { FAST_LIFECYCLE, orderDetail, placeOrder, reportStep, waitFor } from './helpers/lifecycle.ts';
 import { assertMoneyMatchesOrders, assertStockInvariants, createBuyer, FAST_PAYMENTS, stockedProducts, type Buyer } from './helpers/shop.ts';
+import { describeEach, NEEDS_POSTGRES } from './helpers/suites.ts';
 
 const ORDERS = 24;
 
 // A race needs real connections: PostgreSQL only (PGlite has one connection and would serialize it).
-describe.skipIf(CONCURRENT_BACKENDS.length === 0).each(CONCURRENT_BACKENDS.length > 0 ? CONCURRENT_BACKENDS : ['postgres' as const])(
+describeEach(
+  CONCURRENT_BACKENDS,
+  NEEDS_POSTGRES,
   'cancel racing pack (%s)',
   (backend) => {
     let t: TestApp;

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { registerCustomer, uniqueEmail } from './helpers/app.ts';
 import { createCatalogFixture } from './helpers/catalog.ts';
-import { BACKENDS, createTestDatabases, type Backend, type TestDatabases } from './helpers/databases.ts';
+import { BACKENDS, createTestDatabases, initializedDataDir, type Backend, type TestDatabases } from './helpers/databases.ts';
 
 interface Running {
   ctx: AppContext;
@@ -36,7 +36,9 @@ describe.each(BACKENDS)('state survives a restart (%s)', (backend: Backend) => {
   beforeAll(async () => {
     if (backend === 'pglite') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bazaar-restart-'));
-      env = { PGLITE_PATH: dir };
+      // initdb of a fresh directory was most of this test's time, and what pushed it past its timeout under load.
+      await initializedDataDir(path.join(dir, 'pglite'));
+      env = { PGLITE_PATH: path.join(dir, 'pglite') };
       cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
     } else {
       // Only to create (and finally drop) a fresh database; the app instances connect by URL themselves.

@@ -80,12 +80,12 @@ describe.each(BACKENDS)('search over HTTP (%s)', (backend) => {
     expect(titles(back)).toEqual(['Acme Gooseneck Kettle']);
   });
 
-  it('corrects misspellings, and matches any word when no product has them all', async () => {
+  it('corrects misspellings, and finds nothing (offering each word) when the words never meet', async () => {
     const corrected = await search('q=runnig+shoes');
-    expect(corrected).toMatchObject({ did_you_mean: 'running shoes', query: { corrected: true }, total_count: 3 });
-    const unsure = await search('q=ketle+strde');
-    expect(unsure.total_count).toBeGreaterThan(0);
-    expect(unsure.did_you_mean).toBe('kettle stride');
+    expect(corrected).toMatchObject({ did_you_mean: 'running shoes', query: { corrected: true }, total_count: 3, suggestions: [] });
+    const apart = await search('q=ketle+strde');
+    expect(apart).toMatchObject({ total_count: 0, products: [], did_you_mean: 'kettle stride' });
+    expect(apart.suggestions.map((s: { text: string }) => s.text).sort()).toEqual(['kettle', 'stride']);
   });
 
   it('autocompletes titles, brands and categories', async () => {
@@ -138,7 +138,10 @@ describe.each(BACKENDS)('search over HTTP (%s)', (backend) => {
   });
 
   it('degrades to the simple search, marked and uncached, when the engine breaks', async () => {
-    await sql`alter table search_documents rename column document to document_broken`.execute(t.ctx.databases.main);
+    // The in-memory engine must catch up with this write before answering, and cannot.
+    const [stride] = (await search('q=stride')).products;
+    await t.ctx.services.search.refreshProducts([stride.id]);
+    await sql`alter table search_documents rename column revision to revision_broken`.execute(t.ctx.databases.main);
     try {
       const response = await get('/v1/search?q=stride&sort=price_asc');
       expect(response.statusCode).toBe(200);
@@ -147,7 +150,7 @@ describe.each(BACKENDS)('search over HTTP (%s)', (backend) => {
       expect(body.degraded).toBe(true);
       expect(body.products.map((p: { price: { amount: number } }) => p.price.amount)).toEqual([4500, 4900]);
     } finally {
-      await sql`alter table search_documents rename column document_broken to document`.execute(t.ctx.databases.main);
+      await sql`alter table search_documents rename column revision_broken to revision`.execute(t.ctx.databases.main);
     }
   });
 });

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { CONCURRENT_BACKENDS } from './helpers/databases.ts';
 import { BUSES, uniquePrefix } from './helpers/events.ts';
 import { assertNatsReachable, countRows, deleteStream, FAST_LIFECYCLE, placeOrder, splitStock, waitFor } from './helpers/lifecycle.ts';
 import { createBuyer, FAST_PAYMENTS } from './helpers/shop.ts';
+import { describeEach, NEEDS_POSTGRES } from './helpers/suites.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -39,7 +40,9 @@ async function stopWorker(worker: WorkerProcess): Promise<number | null> {
 }
 
 // Several processes on one database need a server: PostgreSQL only.
-describe.skipIf(CASES.length === 0).each(CASES.length > 0 ? CASES : [['postgres', 'in-process'] as const])(
+describeEach(
+  CASES,
+  NEEDS_POSTGRES,
   'API and two worker processes on one database (%s, %s bus)',
   (backend, bus) => {
     let t: TestApp;

@@ -82,6 +82,9 @@ export function renderReport(input: ReportInput): string {
     const notes = rows.filter((r) => r.note).map((r) => `- ${r.label}: ${r.note}`);
     if (notes.length > 0) lines.push('', ...notes);
   }
+  for (const { scenario, details } of input.scenarios) {
+    if (details && details.length > 0) lines.push('', `### ${scenario.title}: notes`, '', ...details);
+  }
   lines.push('');
   return lines.join('\n');
 }

@@ -28,8 +28,16 @@ export interface ScenarioContext {
   connections: number;
   /** An admin account in the benchmark database, for scenarios that set stock. */
   admin?: { email: string; password: string };
+  /** The benchmark database on a PostgreSQL server (absent on PGlite, which the API process owns). */
+  databaseUrl?: string;
   /** Single-row conditional UPDATE throughput on the same database, measured before the API started. */
   conditionalUpdateReference?: ScenarioRow;
+  /** Another API process on the same database, with extra settings (stopped when the run ends). */
+  startApi?(options: { name: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<{ url: string; stop(): Promise<void> }>;
+  /** BENCH_REDIS_URL: a Redis for scenarios that also measure with REDIS_URL set. */
+  redisUrl?: string;
+  /** Markdown lines printed under the scenario's table (e.g. a CPU profile). */
+  details?(lines: string[]): void;
   log(message: string): void;
 }
 
@@ -50,4 +58,5 @@ export interface ScenarioReport {
   rows: ScenarioRow[];
   /** Why the scenario stopped, when it threw; the other scenarios still run. */
   error?: string;
+  details?: string[];
 }

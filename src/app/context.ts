@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config.ts';
 import type { Redis } from 'ioredis';
-import { MemoryCache, RedisCache, createRedis, type Cache } from '../platform/cache.ts';
+import { MemoryCache, RedisCache, createRedis, redisReady, type Cache } from '../platform/cache.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { openDatabases, type Databases } from '../platform/database.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
@@ -12,11 +12,17 @@ import { CatalogService, FamiliesService } from '../modules/catalog/index.ts';
 import { CartService } from '../modules/cart/index.ts';
 import { SearchService, searchConsumers } from '../modules/search/index.ts';
 import { InventoryService } from '../modules/inventory/index.ts';
+import { AnalyticsService } from '../modules/analytics/index.ts';
 import type { CheckoutFaults } from '../modules/checkout/index.ts';
 import { createBuyPath } from './buy-path.ts';
 import { createOrderLifecycle, registerOrderLifecycleConsumers } from './order-lifecycle.ts';
 import { createSearchFeed } from './search-feed.ts';
 import { MODULE_SCHEMAS } from './schemas.ts';
+import { createBrowseCache, type BrowseCache } from './browse-cache.ts';
+import { cacheInvalidatorConsumer, catalogChangeListener } from './cache-invalidator.ts';
+import { ProductPages } from './product-pages.ts';
+import { ViewCounter } from './popularity.ts';
+import type { CatalogChangeListener } from '../modules/catalog/index.ts';
 
 export interface Services {
   identity: IdentityService;
@@ -34,6 +40,9 @@ export interface Services {
   fulfillment: OrderLifecycle['fulfillment'];
   carrierWebhooks: OrderLifecycle['carrierWebhooks'];
   notifications: OrderLifecycle['notifications'];
+  analytics: AnalyticsService;
+  /** Browse reads behind product pages, lists and the category tree. */
+  productPages: ProductPages;
 }
 
 type BuyPath = ReturnType<typeof createBuyPath>;
@@ -49,6 +58,10 @@ export interface AppContext {
   /** The process's one Redis client (cache, rate limits, counters) when REDIS_URL is set; closed by `close()`. */
   redis?: Redis;
   metrics: Metrics;
+  /** Cached responses of the browse path and their invalidation (this process, Redis, other processes, CDN). */
+  browse: BrowseCache;
+  /** Product page views, for cache warming. */
+  views: ViewCounter;
   services: Services;
   /** Event relay, bus and consumers. Cheap until `events.start()` (worker role); modules register consumers on it. */
   events: EventRuntime;
@@ -64,22 +77,37 @@ export interface ContextOptions {
   collectDefaultMetrics?: boolean;
   /** Test seam: fault injection between checkout saga steps. */
   checkoutFaults?: CheckoutFaults;
+  /** What this process runs, recorded in the embedded database's lock ("all", "seed"…). */
+  command?: string;
+  /** Test seam: contexts given the same hub share in-process cache invalidations, like processes on one bus. */
+  cacheHub?: string;
 }
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const databases = options.databases ?? (await openDatabases(config));
+  const databases = options.databases ?? (await openDatabases(config, options.command ? { command: options.command } : {}));
   if (options.migrate !== false) await migrateToLatest(databases, MODULE_SCHEMAS);
-  const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
-  const cache: Cache = redis
-    ? new RedisCache(redis, `${config.redisKeyPrefix}cache:`, (error) => logger.warn({ err: error }, 'cache unavailable'))
-    : new MemoryCache();
+  const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : undefined;
+  // The first requests should not meet a client still connecting (sign-in would refuse them); a Redis that is down is waited for briefly.
+  if (redis && !(await redisReady(redis, 5000))) logger.warn('Redis did not answer within 5 s; starting without it until it does');
+  const cache: Cache = redis ? new RedisCache(redis, `${config.redisKeyPrefix}cache:`) : new MemoryCache();
   const metrics = new Metrics(options.collectDefaultMetrics ?? true);
-  const services = createServices(config, databases, clock, cache, logger, options.checkoutFaults);
+  const statements = databases.statements;
+  if (statements) metrics.counterOf('bazaar_db_statements_total', 'SQL statements executed by this process (all databases)', statements);
+  const browse = createBrowseCache({ config, clock, databases, logger, metrics, ...(redis ? { redis } : {}), ...(options.cacheHub ? { localHub: options.cacheHub } : {}) });
+  const services = createServices(config, databases, clock, cache, logger, metrics, catalogChangeListener(browse, logger), options.checkoutFaults);
+  browse.attach({
+    evictProducts: async (ids) => {
+      await Promise.all([...ids.map((id) => services.catalog.evictCachedProduct(id)), services.productPages.evictAvailability(ids)]);
+    },
+  });
+  await browse.start();
+  const views = new ViewCounter(redis, config.redisKeyPrefix, logger);
   const events = createEventRuntime({ config, databases, logger, metrics, clock });
   for (const consumer of searchConsumers(services.search)) events.registerConsumer(consumer);
   registerOrderLifecycleConsumers(events, services, databases);
+  events.registerConsumer(cacheInvalidatorConsumer(browse));
   return {
     config,
     logger,
@@ -88,10 +116,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
     cache,
     ...(redis ? { redis } : {}),
     metrics,
+    browse,
+    views,
     services,
     events,
     async close() {
+      await services.analytics.close();
       await events.close();
+      await views.close();
+      await browse.close();
       await cache.close();
       redis?.disconnect();
       if (!options.databases) await databases.close();
@@ -99,10 +132,19 @@ export async function createContext(config: Config, options: ContextOptions = {}
   };
 }
 
-function createServices(config: Config, databases: Databases, clock: Clock, cache: Cache, logger: Logger, checkoutFaults?: CheckoutFaults): Services {
+function createServices(
+  config: Config,
+  databases: Databases,
+  clock: Clock,
+  cache: Cache,
+  logger: Logger,
+  metrics: Metrics,
+  catalogChanges: CatalogChangeListener,
+  checkoutFaults?: CheckoutFaults,
+): Services {
   const identity = new IdentityService(databases.main, clock, { sessionTtlHours: config.sessionTtlHours });
-  const catalog = new CatalogService(databases.main, clock, cache, { productCacheSeconds: config.productCacheSeconds });
-  const families = new FamiliesService(databases.main, clock);
+  const catalog = new CatalogService(databases.main, clock, cache, { productCacheSeconds: config.productCacheSeconds, changes: catalogChanges });
+  const families = new FamiliesService(databases.main, clock, catalogChanges);
   // The cart prices lines from the catalog's database reads (findProducts never serves from cache).
   const cart = new CartService(databases.main, clock, catalog, {
     maxLines: config.cartMaxLines,
@@ -115,13 +157,19 @@ function createServices(config: Config, databases: Databases, clock: Clock, cach
     singletonLocks: databases.kind === 'postgres',
   });
   // Search reads the catalog and approximate availability through its ProductFeed port.
-  const search = new SearchService(databases.main, createSearchFeed(catalog, inventory), {
+  const search = new SearchService(databases.main, createSearchFeed(catalog, inventory, families), {
     clock,
     logger: logger.child({ module: 'search' }),
     cache,
+    metrics,
     facetCacheSeconds: config.searchFacetCacheSeconds,
+    engineKind: config.searchEngine,
+    syncIntervalMs: config.searchSyncIntervalMs,
   });
   const buyPath = createBuyPath(config, databases, clock, logger, { inventory, cart, catalog, addresses: identity }, cache, checkoutFaults);
   const orderLifecycle = createOrderLifecycle(config, databases, clock, logger, { orders: buyPath.orders, delivery: buyPath.delivery, inventory });
-  return { identity, catalog, families, cart, search, inventory, ...buyPath, ...orderLifecycle };
+  // Product views are buffered in memory and written in batches, off the page's path.
+  const analytics = new AnalyticsService(databases.main, clock, logger.child({ module: 'analytics' }), metrics, { flushIntervalMs: 5000 });
+  const productPages = new ProductPages({ catalog, families, inventory, identity, delivery: buyPath.delivery, cache, logger });
+  return { identity, catalog, families, cart, search, inventory, ...buyPath, ...orderLifecycle, analytics, productPages };
 }

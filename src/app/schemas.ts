@@ -10,6 +10,7 @@ import { ordersSchema } from '../modules/orders/index.ts';
 import { checkoutSchema } from '../modules/checkout/index.ts';
 import { fulfillmentSchema } from '../modules/fulfillment/index.ts';
 import { notificationsSchema } from '../modules/notifications/index.ts';
+import { analyticsSchema } from '../modules/analytics/index.ts';
 
 /** Every module's tables, applied by `bazaar migrate` and on start. */
 export const MODULE_SCHEMAS: readonly ModuleSchema[] = [
@@ -24,4 +25,5 @@ export const MODULE_SCHEMAS: readonly ModuleSchema[] = [
   checkoutSchema,
   fulfillmentSchema,
   notificationsSchema,
+  analyticsSchema,
 ];

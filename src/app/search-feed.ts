@@ -1,4 +1,4 @@
-import type { CatalogService, CategoryNode, Product } from '../modules/catalog/index.ts';
+import type { CatalogService, CategoryNode, FamiliesService, Product } from '../modules/catalog/index.ts';
 import type { Availability, IndexableCategory, IndexableProduct, ProductFeed } from '../modules/search/index.ts';
 
 /** The part of the inventory service the search index reads: approximate availability for display. */
@@ -38,12 +38,18 @@ class CategoryChains {
   }
 }
 
+/** The family of a child as the index keeps it; a child whose family vanished is indexed on its own. */
+function familyOf(p: Product, families: Map<string, { id: string; title: string; status: Product['status'] }>): IndexableProduct['family'] {
+  const family = p.familyId === null ? undefined : families.get(p.familyId);
+  return family ? { id: family.id, title: family.title, status: family.status } : null;
+}
+
 /**
  * The search index's view of the source of truth: catalog products with their category
  * chain and inventory's approximate availability. A failure of either propagates, so the
  * event consumer retries rather than indexing a product with made-up stock.
  */
-export function createSearchFeed(catalog: CatalogService, inventory: AvailabilitySource | undefined): ProductFeed {
+export function createSearchFeed(catalog: CatalogService, inventory: AvailabilitySource | undefined, families?: Pick<FamiliesService, 'findFamilies'>): ProductFeed {
   const categories = new CategoryChains(catalog);
 
   const availabilityOf = async (ids: string[]): Promise<Map<string, Availability>> => {
@@ -53,7 +59,12 @@ export function createSearchFeed(catalog: CatalogService, inventory: Availabilit
 
   const toIndexable = async (products: Product[]): Promise<IndexableProduct[]> => {
     if (products.length === 0) return [];
-    const [chains, stock] = await Promise.all([categories.chainsFor(products.map((p) => p.categoryId)), availabilityOf(products.map((p) => p.id))]);
+    const familyIds = [...new Set(products.map((p) => p.familyId).filter((id): id is string => id !== null))];
+    const [chains, stock, familyById] = await Promise.all([
+      categories.chainsFor(products.map((p) => p.categoryId)),
+      availabilityOf(products.map((p) => p.id)),
+      families && familyIds.length > 0 ? families.findFamilies(familyIds) : Promise.resolve(new Map()),
+    ]);
     return products.map((p) => ({
       id: p.id,
       sellerId: p.sellerId,
@@ -70,6 +81,8 @@ export function createSearchFeed(catalog: CatalogService, inventory: Availabilit
       status: p.status,
       availability: stock.get(p.id) ?? null,
       createdAt: p.createdAt,
+      family: familyOf(p, familyById),
+      options: p.options,
     }));
   };
 

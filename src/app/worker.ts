@@ -1,6 +1,7 @@
 import { JobRunner, lockKeyFor, type PeriodicJob } from '../platform/jobs.ts';
 import type { AppContext } from './context.ts';
 import { orderLifecycleJobs } from './order-lifecycle.ts';
+import { warmCaches } from './cache-warm.ts';
 
 export interface WorkerOptions {
   simulateFulfillment?: boolean;
@@ -33,6 +34,21 @@ export function workerJobs(ctx: AppContext): PeriodicJob[] {
       name: 'identity.session-cleanup',
       intervalMs: 3600_000,
       run: () => identity.deleteExpiredSessions(),
+    },
+    ...cacheWarmJobs(ctx),
+  ];
+}
+
+/** CACHE_WARM_INTERVAL_SECONDS > 0: the top CACHE_WARM_TOP products are re-rendered into the caches on that schedule. */
+function cacheWarmJobs(ctx: AppContext): PeriodicJob[] {
+  const { cacheWarmIntervalSeconds, cacheWarmTop } = ctx.config;
+  if (cacheWarmIntervalSeconds === 0) return [];
+  return [
+    {
+      name: 'cache.warm',
+      intervalMs: cacheWarmIntervalSeconds * 1000,
+      ...(ctx.databases.kind === 'postgres' ? { singleton: { db: ctx.databases.main, lockKey: lockKeyFor('cache.warm') } } : {}),
+      run: () => warmCaches(ctx, { top: cacheWarmTop }),
     },
   ];
 }

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, SETTINGS } from '../platform/config.ts';
+import { createContext } from '../app/context.ts';
+import { ConfigError, loadConfig, SETTINGS, type Config } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
-import { COMMANDS } from './commands.ts';
+import { COMMANDS, type Command } from './commands.ts';
+import { CommandFailed, runInOwner, terminalIO, type Values } from './control.ts';
 
 const HELP = `bazaar — e-commerce platform
 
@@ -13,6 +15,21 @@ ${COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`).join('\n')}
 Configuration comes from environment variables:
 ${SETTINGS.map((s) => `  ${s.env.padEnd(32)} ${s.description}`).join('\n')}
 `;
+
+/** An admin command: inside the process that owns the embedded database if one runs, else on a context of its own. */
+async function execute(command: Command, config: Config, values: Values): Promise<number> {
+  const io = terminalIO();
+  if (!config.databaseUrl && config.pglitePath !== 'memory://') {
+    const code = await runInOwner(config.pglitePath, command, values, io);
+    if (code !== undefined) return code;
+  }
+  const ctx = await createContext(config, { command: command.name.join(' '), ...(command.skipMigrations ? { migrate: false } : {}) });
+  try {
+    return await command.execute!(ctx, values, io);
+  } finally {
+    await ctx.close();
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const words = argv.filter((a) => !a.startsWith('-'));
@@ -28,7 +45,8 @@ async function main(argv: string[]): Promise<number> {
   const rest = argv.slice(argv.indexOf(command.name[command.name.length - 1]!) + 1);
   const { values } = parseArgs({ args: rest, options: command.options ?? {}, strict: true, allowPositionals: false });
   const config = loadConfig();
-  return command.run(config, values as Record<string, string | boolean | undefined>);
+  if (command.run) return command.run(config, values as Values);
+  return execute(command, config, values as Values);
 }
 
 main(process.argv.slice(2)).then(
@@ -37,7 +55,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else if (error instanceof AppError) process.stderr.write(`error: ${error.message} (${error.code})\n`);
+    else if (error instanceof AppError || error instanceof CommandFailed) process.stderr.write(`error: ${error.message} (${error.code})\n`);
     else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`${error.message}\nRun bazaar --help\n`);
     else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;

@@ -8,6 +8,8 @@ import { LRUCache } from 'lru-cache';
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
+  /** One round trip for several keys; missing (or unreadable) ones are undefined, in order. */
+  getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
@@ -18,6 +20,9 @@ export class MemoryCache implements Cache {
   async get<T>(key: string): Promise<T | undefined> {
     const hit = this.lru.get(key);
     return hit ? (JSON.parse(hit.value) as T) : undefined;
+  }
+  async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    return Promise.all(keys.map((key) => this.get<T>(key)));
   }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     if (ttlSeconds <= 0) return;
@@ -46,6 +51,16 @@ export class RedisCache implements Cache {
       return undefined;
     }
   }
+  async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    if (keys.length === 0) return [];
+    try {
+      const raws = await this.redis.mget(...keys.map((key) => this.prefix + key));
+      return raws.map((raw) => (raw === null ? undefined : (JSON.parse(raw) as T)));
+    } catch (error) {
+      this.onError(error);
+      return keys.map(() => undefined);
+    }
+  }
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     if (ttlSeconds <= 0) return;
     try {
@@ -65,6 +80,39 @@ export class RedisCache implements Cache {
   async close(): Promise<void> {}
 }
 
-export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+/**
+ * The process's Redis client. Commands fail fast while it is disconnected (no offline queue):
+ * a cache miss or a rate-limit decision must not wait for Redis to come back. An outage is
+ * logged once when it starts and once when it ends, not at every reconnection attempt.
+ */
+export function createRedis(url: string, log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } = { warn() {}, info() {} }): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: error }, 'Redis unavailable: cache misses, rate limits fail open (sign-in refuses with 503)');
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info({}, 'Redis available again');
+  });
+  return redis;
+}
+
+/** Resolves when the client is connected, or after `timeoutMs` (the process starts degraded rather than not at all). */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    timer.unref();
+    redis.once('ready', onReady);
+  });
 }

@@ -12,6 +12,15 @@ function problemsOf(env: Record<string, string>): string {
 }
 
 describe('loadConfig', () => {
+  it("keeps the browse caches' worst-case staleness within the spec's 30 s for availability by default", () => {
+    const { productCacheSeconds, cacheStaleSeconds, cdnPurgeUrls } = loadConfig({});
+    // Fresh at the origin, stale while refreshing there, and once more in a CDN that got it late.
+    expect(productCacheSeconds + 2 * cacheStaleSeconds).toBeLessThanOrEqual(30);
+    expect(cdnPurgeUrls).toEqual([]);
+    expect(loadConfig({ CDN_PURGE_URLS: 'http://10.0.0.5:6081, https://cdn.example.com' }).cdnPurgeUrls).toEqual(['http://10.0.0.5:6081', 'https://cdn.example.com']);
+    expect(problemsOf({ CDN_PURGE_URLS: 'varnish:6081' })).toContain('CDN_PURGE_URLS');
+  });
+
   it('starts with no variables set: embedded database, in-process bus, sandbox conveniences', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, natsUrl: undefined, reservationTtlSeconds: 600, production: false, challengeTimeoutMs: 3000 });

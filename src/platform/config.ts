@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -33,9 +34,27 @@ export interface Config {
   cartExpiryDays: number;
   lowStockThreshold: number;
   productCacheSeconds: number;
+  categoryCacheSeconds: number;
+  cacheStaleSeconds: number;
+  cacheStaleIfErrorSeconds: number;
+  cacheL1MaxMb: number;
+  cacheL1Seconds: number;
+  /** CDN nodes told about invalidations (BAN/PURGE) and warmed (GET). */
+  cdnPurgeUrls: string[];
+  cacheWarmIntervalSeconds: number;
+  cacheWarmTop: number;
   demoSeedProducts: number;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  loginAttemptsPerAccount: number;
+  /** Which proxies' X-Forwarded-For to believe for the client address: none (false), the nearest N hops, or these addresses/CIDRs. */
+  trustProxy: false | number | string[];
+  /** Origins (scheme://host[:port]) a browser storefront may call the API from, credentials included; empty = no CORS. */
+  corsOrigins: string[];
+  /** Serve /metrics on this port instead of the API port. */
+  metricsPort?: number;
+  /** Require `Authorization: Bearer <token>` on /metrics. */
+  metricsToken?: string;
   reservationTtlSeconds: number;
   sweepIntervalSeconds: number;
   paymentTimeoutMs: number;
@@ -45,6 +64,8 @@ export interface Config {
   sagaStaleSeconds: number;
   defaultPurchaseLimit: number;
   searchFacetCacheSeconds: number;
+  searchEngine: 'memory' | 'postgres';
+  searchSyncIntervalMs: number;
   sandboxSlowMs: number;
   /** Per-carrier HMAC secrets of carrier webhooks; demo secrets outside production when unset. */
   carrierWebhookSecrets: Record<string, string>;
@@ -99,7 +120,64 @@ const urlWithScheme =
 
 const postgresUrl = (name: string) => urlWithScheme(name, ['postgres:', 'postgresql:']);
 
+const urlList =
+  (name: string) =>
+  (raw: string | undefined): string[] => {
+    if (raw === undefined || raw.trim() === '') return [];
+    return raw.split(',').map((entry) => {
+      const url = urlWithScheme(name, ['http:', 'https:'])(entry.trim());
+      if (!url) throw new ConfigError(`${name} has an empty entry`);
+      return url;
+    });
+  };
+
 const optionalText = () => (raw: string | undefined) => raw || undefined;
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An IPv4/IPv6 address or CIDR block, or one of proxy-addr's names for private ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxy =
+  (name: string) =>
+  (raw: string | undefined): false | number | string[] => {
+    const value = raw?.trim() ?? '';
+    if (value === '' || value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops > 10) throw new ConfigError(`${name} as a hop count must be 1 to 10, got ${value}`);
+      return hops;
+    }
+    const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (bad.length > 0) throw new ConfigError(`${name} must be a hop count, or proxy addresses/CIDRs separated by commas (or loopback, linklocal, uniquelocal); not ${bad.join(', ')}`);
+    return entries;
+  };
+
+const originList =
+  (name: string) =>
+  (raw: string | undefined): string[] => {
+    const entries = (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+    for (const entry of entries) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
+        throw new ConfigError(`${name} lists origins like https://shop.example.com (scheme, host and port only), not "${entry}"`);
+      }
+    }
+    return entries.map((e) => e.replace(/\/$/, ''));
+  };
 
 /** Demo carrier webhook secrets, used only when CARRIER_WEBHOOK_SECRETS is unset outside production. */
 export const DEMO_CARRIER_WEBHOOK_SECRETS: Readonly<Record<string, string>> = {
@@ -171,10 +249,52 @@ export const SETTINGS = [
   setting('cartMaxQuantity', 'CART_MAX_QUANTITY', 'Largest quantity of one product in a cart line (default 99)', integer(1, 10000, 99)),
   setting('cartExpiryDays', 'CART_EXPIRY_DAYS', 'Carts untouched this long are deleted (default 30)', integer(1, 3650, 30)),
   setting('lowStockThreshold', 'LOW_STOCK_THRESHOLD', 'At or below this many sellable units a product shows low_stock (default 5)', integer(0, 1_000_000, 5)),
-  setting('productCacheSeconds', 'PRODUCT_CACHE_SECONDS', 'How long product pages are cached (default 30)', integer(0, 3600, 30)),
+  setting(
+    'productCacheSeconds',
+    'PRODUCT_CACHE_SECONDS',
+    'How long product pages and lists are fresh in every cache (in-process, Redis, CDN, browser); with CACHE_STALE_SECONDS twice on top this bounds how stale availability can be (default 20: 20 + 2 × 5 = the spec\'s 30 s)',
+    integer(0, 3600, 20),
+  ),
+  setting('categoryCacheSeconds', 'CATEGORY_CACHE_SECONDS', 'How long the category tree is fresh in every cache; changes invalidate it at once (default 300)', integer(0, 86400, 300)),
+  setting('cacheStaleSeconds', 'CACHE_STALE_SECONDS', 'stale-while-revalidate: past its freshness a cached page is served while one refresh runs, this long (default 5)', integer(0, 3600, 5)),
+  setting(
+    'cacheStaleIfErrorSeconds',
+    'CACHE_STALE_IF_ERROR_SECONDS',
+    'stale-if-error: how long past that a cached page is still served when the database (or, for the CDN, the origin) fails (default 300)',
+    integer(0, 86400, 300),
+  ),
+  setting('cacheL1MaxMb', 'CACHE_L1_MAX_MB', 'Memory bound of the in-process response cache, in MiB of cached bodies (default 64)', integer(1, 65536, 64)),
+  setting(
+    'cacheL1Seconds',
+    'CACHE_L1_SECONDS',
+    'With REDIS_URL: how long a process serves its own copy of a cached response before asking Redis again, which bounds a lost invalidation (default 5)',
+    integer(1, 3600, 5),
+  ),
+  setting(
+    'cdnPurgeUrls',
+    'CDN_PURGE_URLS',
+    'Comma-separated CDN nodes (e.g. Varnish, http://10.0.0.5:6081) sent BAN/PURGE on every catalog or stock change and warmed by `cache warm` (default none)',
+    urlList,
+  ),
+  setting('cacheWarmIntervalSeconds', 'CACHE_WARM_INTERVAL_SECONDS', 'The worker warms the caches for the top CACHE_WARM_TOP products this often (default 0 = never; `bazaar cache warm` runs it once)', integer(0, 86400, 0)),
+  setting('cacheWarmTop', 'CACHE_WARM_TOP', 'How many products a scheduled warm covers (default 1000)', integer(1, 1_000_000, 1000)),
   setting('demoSeedProducts', 'DEMO_SEED_PRODUCTS', 'Products seeded by `bazaar all` into an empty database (default 300, 0 = none)', integer(0, 1_000_000, 300)),
   setting('bodyLimitBytes', 'BODY_LIMIT_BYTES', 'Largest accepted request body (default 65536)', integer(1024, 10 * 1024 * 1024, 65536)),
-  setting('rateLimitPerMinute', 'RATE_LIMIT_PER_MINUTE', 'Requests per minute per client on sensitive routes (default 120)', integer(1, 1_000_000, 120)),
+  setting('rateLimitPerMinute', 'RATE_LIMIT_PER_MINUTE', 'Requests per minute on sensitive routes: per account on cart and checkout, per client address on registration and sign-in (default 120)', integer(1, 1_000_000, 120)),
+  setting('loginAttemptsPerAccount', 'LOGIN_ATTEMPTS_PER_ACCOUNT', 'Sign-in attempts per account per 15 minutes, from all addresses together (default 20)', integer(1, 1_000_000, 20)),
+  setting(
+    'trustProxy',
+    'TRUST_PROXY',
+    'Take the client address from X-Forwarded-For only behind these proxies: a hop count (1 = the nearest one), or addresses/CIDRs separated by commas (default off: the peer address; every client behind an untrusted proxy shares its limits)',
+    trustProxy,
+  ),
+  setting('corsOrigins', 'CORS_ORIGINS', 'Origins a browser storefront on another site may call the API from (with credentials), e.g. https://shop.example.com,https://m.example.com (default none: no CORS)', originList),
+  setting('metricsPort', 'METRICS_PORT', 'Serve /metrics on this port (e.g. only reachable by Prometheus) instead of the API port (default unset: on the API port)', (name) => (raw) => (raw ? integer(1, 65535, 0)(name)(raw) : undefined)),
+  setting('metricsToken', 'METRICS_TOKEN', 'Require Authorization: Bearer <this token> on /metrics (default unset: open)', (name) => (raw) => {
+    if (!raw) return undefined;
+    if (raw.length < 16) throw new ConfigError(`${name} must have at least 16 characters`);
+    return raw;
+  }),
   setting('reservationTtlSeconds', 'RESERVATION_TTL_SECONDS', 'How long checkout holds stock before it expires (default 600)', integer(1, 86400, 600)),
   setting('sweepIntervalSeconds', 'SWEEP_INTERVAL_SECONDS', 'How often expired reservations are released (default 60)', integer(1, 3600, 60)),
   setting('paymentTimeoutMs', 'PAYMENT_TIMEOUT_MS', 'Per-call timeout towards the payment provider (default 5000)', integer(10, 120_000, 5000)),
@@ -184,7 +304,18 @@ export const SETTINGS = [
   setting('sagaStaleSeconds', 'SAGA_STALE_SECONDS', 'A checkout untouched this long is considered abandoned by its process (default 60)', integer(1, 86400, 60)),
   setting('sandboxSlowMs', 'SANDBOX_SLOW_MS', 'How long the sandbox PSP takes to authorize tok_slow (default 3000)', integer(0, 600_000, 3000)),
   setting('defaultPurchaseLimit', 'DEFAULT_PURCHASE_LIMIT', 'Units of one product one customer may buy per day, unless the product sets its own (default 20)', integer(1, 1_000_000, 20)),
-  setting('searchFacetCacheSeconds', 'SEARCH_FACET_CACHE_SECONDS', 'How long search facet counts and totals are reused for the same filters; hits are always fresh (default 30, 0 = off)', integer(0, 3600, 30)),
+  setting('searchFacetCacheSeconds', 'SEARCH_FACET_CACHE_SECONDS', 'PostgreSQL search engine only: how long facet counts and totals are reused for the same filters; hits are always fresh (default 30, 0 = off)', integer(0, 3600, 30)),
+  setting(
+    'searchEngine',
+    'SEARCH_ENGINE',
+    '`memory` (default): each API process answers searches from its own in-memory copy of the index; `postgres`: every search is a SQL query (less memory, slower, simpler relevance)',
+    (name) => (raw) => {
+      const value = raw || 'memory';
+      if (value !== 'memory' && value !== 'postgres') throw new ConfigError(`${name} must be memory or postgres`);
+      return value;
+    },
+  ),
+  setting('searchSyncIntervalMs', 'SEARCH_SYNC_INTERVAL_MS', 'How often an API process picks up search index changes written by other processes (default 1000)', integer(50, 60_000, 1000)),
   setting(
     'carrierWebhookSecrets',
     'CARRIER_WEBHOOK_SECRETS',
@@ -221,6 +352,9 @@ export function loadConfig(env: Env = process.env): Config {
   const result = config as Config;
   if (result.challengeVerifyUrl && !result.challengeSecret) {
     throw new ConfigError('Invalid configuration:\n  - CHALLENGE_VERIFY_URL needs CHALLENGE_SECRET as well');
+  }
+  if (result.metricsPort !== undefined && result.metricsPort === result.port) {
+    throw new ConfigError('Invalid configuration:\n  - METRICS_PORT must differ from PORT (unset it to serve /metrics on the API port)');
   }
   if (!result.databaseUrl && (result.inventoryDatabaseUrl || result.ordersDatabaseUrl)) {
     throw new ConfigError('Invalid configuration:\n  - INVENTORY_DATABASE_URL / ORDERS_DATABASE_URL need DATABASE_URL as well');

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Config } from './config.ts';
+import { acquireOwnerLock } from './embedded-owner.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 /**
@@ -31,8 +32,19 @@ export interface Databases {
   orders: Kysely<any>;
   /** Each physical database once, with the domains it holds. */
   handles: DatabaseHandle[];
+  /** Statements executed through these handles since they were opened (absent for handles built elsewhere, e.g. by tests). */
+  statements?(): number;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Counts executed statements, for `bazaar_db_statements_total` (what a cache miss costs). */
+function statementCounter() {
+  let count = 0;
+  const log = (event: LogEvent) => {
+    if (event.level === 'query') count++;
+  };
+  return { log, read: () => count };
 }
 
 // int8 (counts, sums, bigserial) as numbers, the same on pg and PGlite; every value we store fits in 2^53.
@@ -40,27 +52,58 @@ pg.types.setTypeParser(20, (value) => Number(value));
 // Calendar dates stay 'YYYY-MM-DD' strings: a Date would shift them by the server's time zone.
 pg.types.setTypeParser(1082, (value) => value);
 
-export async function openPGlite(dataDir: string): Promise<PGlite> {
+/**
+ * Opens an embedded database. `template` (a `dumpDataDir()` of a fresh one) stands in for
+ * initdb, the bulk of the cost of creating a database; tests create many.
+ */
+export async function openPGlite(dataDir: string, options: { template?: Blob } = {}): Promise<PGlite> {
   if (dataDir !== 'memory://') fs.mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir, {
     extensions: { pg_trgm },
     parsers: { 20: (value: string) => Number(value), 1082: (value: string) => value },
+    ...(options.template ? { loadDataDir: options.template } : {}),
   });
   return pglite;
 }
 
-export function createPostgresKysely(url: string, poolSize: number): Kysely<any> {
+export function createPostgresKysely(url: string, poolSize: number, log?: (event: LogEvent) => void): Kysely<any> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 10_000 });
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
-  return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
 }
 
-export async function openDatabases(config: Config): Promise<Databases> {
+export interface OpenOptions {
+  /** What this process is, for the lock of the embedded database ("all", "seed --products 300"…). */
+  command?: string;
+}
+
+/**
+ * Opens the configured databases. The embedded one is locked to this process first (see
+ * embedded-owner.ts): a second process gets `database_in_use`, never a diverging copy.
+ */
+export async function openDatabases(config: Config, options: OpenOptions = {}): Promise<Databases> {
+  const counter = statementCounter();
   if (!config.databaseUrl) {
-    const pglite = await openPGlite(config.pglitePath);
-    const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
-    return single('pglite', db);
+    const lock = config.pglitePath === 'memory://' ? undefined : acquireOwnerLock(config.pglitePath, options.command ?? (process.argv.slice(2).join(' ') || 'bazaar'));
+    try {
+      const pglite = await openPGlite(config.pglitePath);
+      const databases: Databases = { ...single('pglite', new Kysely<any>({ dialect: new PGliteDialect(pglite), log: counter.log })), statements: counter.read };
+      if (!lock) return databases;
+      return {
+        ...databases,
+        async close() {
+          try {
+            await databases.close();
+          } finally {
+            lock.release();
+          }
+        },
+      };
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
   const urls: Record<DomainName, string> = {
     main: config.databaseUrl,
@@ -72,11 +115,11 @@ export async function openDatabases(config: Config): Promise<Databases> {
     const url = urls[domain];
     const existing = byUrl.get(url);
     if (existing) existing.domains.push(domain);
-    else byUrl.set(url, { name: redact(url), db: createPostgresKysely(url, config.dbPoolSize), domains: [domain] });
+    else byUrl.set(url, { name: redact(url), db: createPostgresKysely(url, config.dbPoolSize, counter.log), domains: [domain] });
   }
   const handles = [...byUrl.values()];
   const forDomain = (domain: DomainName) => byUrl.get(urls[domain])!.db;
-  return build('postgres', handles, forDomain);
+  return { ...build('postgres', handles, forDomain), statements: counter.read };
 }
 
 export function single(kind: Databases['kind'], db: Kysely<any>, name = 'embedded'): Databases {

@@ -28,8 +28,15 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id?: string) =>
-  new AppError('not_found', 'not_found', id ? `${what} ${id} was not found` : `${what} was not found`, id ? { id } : undefined);
+/**
+ * The one not-found error: code `<entity>_not_found` (`order_not_found`, `payment_method_not_found`),
+ * so a client can tell which of the ids it sent is unknown. `entity` is snake_case.
+ */
+export const notFound = (entity: string, id?: string | number, details: Record<string, unknown> = {}) => {
+  const label = entity.charAt(0).toUpperCase() + entity.slice(1).replaceAll('_', ' ');
+  const message = id !== undefined ? `${label} ${id} was not found` : `${label} was not found`;
+  return new AppError(`${entity}_not_found`, 'not_found', message, { ...(id !== undefined ? { id } : {}), ...details });
+};
 
 export const forbidden = (message = 'You are not allowed to do this') => new AppError('forbidden', 'forbidden', message);
 

@@ -20,6 +20,20 @@ export class Metrics {
     return (this.registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
+  /** A counter whose value is read from `read` at scrape time (the hot path keeps a plain number). */
+  counterOf(name: string, help: string, read: () => number): void {
+    if (this.registry.getSingleMetric(name)) return;
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+
   gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
     return (this.registry.getSingleMetric(name) as Gauge<L>) ?? new Gauge({ name, help, labelNames, registers: [this.registry] });
   }

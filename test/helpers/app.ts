@@ -21,7 +21,7 @@ export async function createTestApp(
   options: { clock?: Clock; poolSize?: number; split?: boolean; checkoutFaults?: CheckoutFaults } = {},
 ): Promise<TestApp> {
   const databases = await createTestDatabases(backend, options);
-  const config = loadConfig({ LOG_LEVEL: 'silent', PGLITE_PATH: 'memory://', RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', PGLITE_PATH: 'memory://', RATE_LIMIT_PER_MINUTE: '100000', LOGIN_ATTEMPTS_PER_ACCOUNT: '100000', ...env });
   const ctx = await createContext(config, {
     databases,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),

@@ -47,7 +47,7 @@ export function carrierWebhook(
 ): Promise<LightMyRequestResponse> {
   const raw = options.raw ?? JSON.stringify(body);
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-  const signature = options.signature ?? signCarrierWebhook(options.secret ?? DEMO_CARRIER_WEBHOOK_SECRETS[carrier] ?? 'no-secret', timestamp, raw);
+  const signature = options.signature ?? signCarrierWebhook(options.secret ?? (Object.hasOwn(DEMO_CARRIER_WEBHOOK_SECRETS, carrier) ? DEMO_CARRIER_WEBHOOK_SECRETS[carrier]! : 'no-secret'), timestamp, raw);
   return app.inject({
     method: 'POST',
     url: `/v1/webhooks/carriers/${carrier}`,

@@ -6,6 +6,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyContextConfig {
+    /** The route never looks at Authorization (sign-in, signed webhooks, probes): a stale or foreign token there is not a 401. */
+    ignoreBearer?: boolean;
+  }
 }
 
 const unauthenticated = () => new AppError('unauthenticated', 'unauthenticated', 'Sign in first: send Authorization: Bearer <token>');
@@ -14,7 +18,7 @@ const unauthenticated = () => new AppError('unauthenticated', 'unauthenticated',
 export function bearerResolver(identity: IdentityService) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
-    if (!header) return;
+    if (!header || request.routeOptions.config?.ignoreBearer) return;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthenticated', 'unauthenticated', 'Authorization must be "Bearer <token>"');
     const principal = await identity.authenticate(match[1]!);

@@ -21,6 +21,21 @@ export const AddressSchema = Type.Object({
   created_at: Timestamp,
 });
 
+/** The new-address body, shared with the storefront's address form. */
+export const NewAddressBody = Type.Object(
+  {
+    name: Type.Optional(Text(200)),
+    line1: Text(200),
+    line2: Type.Optional(Type.String({ maxLength: 200 })),
+    city: Text(100),
+    region: Text(100),
+    postal_code: Type.String({ minLength: 3, maxLength: 12 }),
+    country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+    is_default: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, examples: [{ line1: '350 Fifth Avenue', city: 'New York', region: 'NY', postal_code: '10118', country: 'US' }] },
+);
+
 export const presentAddress = (a: Address) => ({
   id: a.id,
   name: a.name,
@@ -46,21 +61,10 @@ export const addressRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...common,
       schema: {
         ...common.schema,
+        operationId: 'createAddress',
         summary: 'Add a shipping address; coordinates come from the postal code',
-        body: Type.Object(
-          {
-            name: Type.Optional(Text(200)),
-            line1: Text(200),
-            line2: Type.Optional(Type.String({ maxLength: 200 })),
-            city: Text(100),
-            region: Text(100),
-            postal_code: Type.String({ minLength: 3, maxLength: 12 }),
-            country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
-            is_default: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
-        response: responses({ 201: AddressSchema }, [401, 422]),
+        body: NewAddressBody,
+        response: responses({ 201: AddressSchema }, { 401: ['unauthenticated'], 422: ['too_many_addresses', 'unknown_postal_code', 'unsupported_country'] }),
       },
     },
     async (request, reply) => {
@@ -81,19 +85,19 @@ export const addressRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.get(
     '/v1/addresses',
-    { ...common, schema: { ...common.schema, summary: 'My addresses, default first', response: responses({ 200: Type.Object({ addresses: Type.Array(AddressSchema) }) }, [401]) } },
+    { ...common, schema: { ...common.schema, operationId: 'listAddresses', summary: 'My addresses, default first', response: responses({ 200: Type.Object({ addresses: Type.Array(AddressSchema) }) }, [401]) } },
     async (request) => ({ addresses: (await identity.listAddresses(principalOf(request))).map(presentAddress) }),
   );
 
   app.get(
     '/v1/addresses/:id',
-    { ...common, schema: { ...common.schema, summary: 'One of my addresses', params: IdParams, response: responses({ 200: AddressSchema }, [401, 404]) } },
+    { ...common, schema: { ...common.schema, operationId: 'getAddress', summary: 'One of my addresses', params: IdParams, response: responses({ 200: AddressSchema }, { 401: ['unauthenticated'], 404: ['address_not_found'] }) } },
     async (request) => presentAddress(await identity.getAddress(principalOf(request), request.params.id)),
   );
 
   app.delete(
     '/v1/addresses/:id',
-    { ...common, schema: { ...common.schema, summary: 'Delete one of my addresses', params: IdParams, response: responses({ 204: Type.Null() }, [401, 404]) } },
+    { ...common, schema: { ...common.schema, operationId: 'deleteAddress', summary: 'Delete one of my addresses', params: IdParams, response: responses({ 204: Type.Null() }, { 401: ['unauthenticated'], 404: ['address_not_found'] }) } },
     async (request, reply) => {
       await identity.deleteAddress(principalOf(request), request.params.id);
       return reply.status(204).send();

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { bearerSecurity, principalOf, requireAuth } from '../plugins/auth.ts';
+import { accountBucket, limiter, perClientAddress } from '../plugins/rate-limits.ts';
 import { responses, Timestamp, Uuid } from '../schemas/common.ts';
 import type { RoutesPlugin } from '../types.ts';
 
@@ -14,24 +15,47 @@ export const Customer = Type.Object({
   created_at: Timestamp,
 });
 
+/** Request bodies, shared with the storefront's forms so both accept exactly the same input. */
+export const RegisterBody = Type.Object(
+  { email: Email, password: Password, name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false, examples: [{ email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' }] },
+);
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false, examples: [{ email: 'ada@example.com', password: 'correct horse battery' }] },
+);
+
 const TokenResponse = Type.Object({ token: Type.String(), expires_at: Timestamp });
 
 export const authRoutes: RoutesPlugin = (ctx) => async (app) => {
   const { identity } = ctx.services;
-  const rateLimit = { max: ctx.config.rateLimitPerMinute, timeWindow: '1 minute' };
+  // Counted per client address whatever token is sent (register hands out tokens), and sign-in also per
+  // target account over all addresses; both refuse (503) rather than go unlimited when the counters are down.
+  const perAddress = (name: string) =>
+    limiter(app, { name, max: ctx.config.rateLimitPerMinute, timeWindowMs: 60_000, key: perClientAddress, onStoreError: 'closed' });
+  const perAccount = limiter(app, {
+    name: 'login:account',
+    max: ctx.config.loginAttemptsPerAccount,
+    timeWindowMs: 15 * 60_000,
+    key: (request) => {
+      const email = (request.body as { email?: unknown } | undefined)?.email;
+      return typeof email === 'string' ? accountBucket(email) : undefined;
+    },
+    onStoreError: 'closed',
+  });
+  const limited = { 429: ['rate_limited'], 503: ['rate_limit_unavailable'] };
 
   app.post(
     '/v1/auth/register',
     {
-      config: { rateLimit },
+      config: { ignoreBearer: true },
+      onRequest: perAddress('register:address'),
       schema: {
         tags: ['identity'],
+        operationId: 'register',
         summary: 'Create a customer account and sign in',
-        body: Type.Object(
-          { email: Email, password: Password, name: Type.String({ minLength: 1, maxLength: 200 }) },
-          { additionalProperties: false },
-        ),
-        response: responses({ 201: Type.Object({ customer: Customer, token: Type.String(), expires_at: Timestamp }) }, [409, 429]),
+        body: RegisterBody,
+        response: responses({ 201: Type.Object({ customer: Customer, token: Type.String(), expires_at: Timestamp }) }, { 409: ['email_taken'], ...limited }),
       },
     },
     async (request, reply) => {
@@ -47,12 +71,15 @@ export const authRoutes: RoutesPlugin = (ctx) => async (app) => {
   app.post(
     '/v1/auth/login',
     {
-      config: { rateLimit },
+      config: { ignoreBearer: true },
+      onRequest: perAddress('login:address'),
+      preHandler: perAccount,
       schema: {
         tags: ['identity'],
+        operationId: 'login',
         summary: 'Sign in with email and password',
-        body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
-        response: responses({ 200: TokenResponse }, [401, 429]),
+        body: LoginBody,
+        response: responses({ 200: TokenResponse }, { 401: ['invalid_credentials'], ...limited }),
       },
     },
     async (request) => {
@@ -65,7 +92,7 @@ export const authRoutes: RoutesPlugin = (ctx) => async (app) => {
     '/v1/auth/logout',
     {
       preHandler: requireAuth(),
-      schema: { tags: ['identity'], summary: 'Revoke the token used for this request', security: bearerSecurity, response: responses({ 204: Type.Null() }, [401]) },
+      schema: { tags: ['identity'], operationId: 'logout', summary: 'Revoke the token used for this request', security: bearerSecurity, response: responses({ 204: Type.Null() }, [401]) },
     },
     async (request, reply) => {
       await identity.logout(principalOf(request));
@@ -77,7 +104,7 @@ export const authRoutes: RoutesPlugin = (ctx) => async (app) => {
     '/v1/me',
     {
       preHandler: requireAuth(),
-      schema: { tags: ['identity'], summary: 'The signed-in account', security: bearerSecurity, response: responses({ 200: Customer }, [401]) },
+      schema: { tags: ['identity'], operationId: 'getMe', summary: 'The signed-in account', security: bearerSecurity, response: responses({ 200: Customer }, [401]) },
     },
     async (request) => {
       const account = await identity.getAccount(principalOf(request).accountId);

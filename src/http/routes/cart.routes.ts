@@ -48,6 +48,13 @@ export const presentCart = (cart: Cart) => ({
   updated_at: cart.updatedAt?.toISOString() ?? null,
 });
 
+/** Request bodies, shared with the storefront's cart forms. */
+export const AddCartItemBody = Type.Object(
+  { product_id: Uuid, quantity: Type.Integer({ minimum: 1, maximum: QUANTITY_CEILING }) },
+  { additionalProperties: false, examples: [{ product_id: '0190a7e8-1c2d-7e3f-8a4b-5c6d7e8f9a0b', quantity: 2 }] },
+);
+export const SetQuantityBody = Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: QUANTITY_CEILING }) }, { additionalProperties: false, examples: [{ quantity: 3 }] });
+
 const ProductParams = Type.Object({ product_id: Uuid });
 
 export const cartRoutes: RoutesPlugin = (ctx) => async (app) => {
@@ -56,7 +63,7 @@ export const cartRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.get(
     '/v1/cart',
-    { ...common, schema: { ...common.schema, summary: 'My cart, with prices as of when each line was last changed', response: responses({ 200: CartSchema }, [401]) } },
+    { ...common, schema: { ...common.schema, operationId: 'getCart', summary: 'My cart, with prices as of when each line was last changed', response: responses({ 200: CartSchema }, [401]) } },
     async (request, reply) => {
       reply.header('cache-control', 'private, no-store');
       return presentCart(await cart.getCart(principalOf(request)));
@@ -71,12 +78,13 @@ export const cartRoutes: RoutesPlugin = (ctx) => async (app) => {
       config: { rateLimit: { max: ctx.config.rateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         ...common.schema,
+        operationId: 'addCartItem',
         summary: 'Add units of a product (adds to an existing line); price comes from the catalog',
-        body: Type.Object(
-          { product_id: Uuid, quantity: Type.Integer({ minimum: 1, maximum: QUANTITY_CEILING }) },
-          { additionalProperties: false },
+        body: AddCartItemBody,
+        response: responses(
+          { 201: CartSchema },
+          { 401: ['unauthenticated'], 404: ['product_not_found'], 422: ['cart_full', 'currency_mismatch', 'product_unavailable', 'purchase_limit_exceeded', 'quantity_limit_exceeded'], 429: ['rate_limited'] },
         ),
-        response: responses({ 201: CartSchema }, [401, 404, 422, 429]),
       },
     },
     async (request, reply) => {
@@ -91,10 +99,14 @@ export const cartRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...common,
       schema: {
         ...common.schema,
+        operationId: 'setCartItemQuantity',
         summary: 'Set the quantity of a line already in the cart (0 removes it)',
         params: ProductParams,
-        body: Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: QUANTITY_CEILING }) }, { additionalProperties: false }),
-        response: responses({ 200: CartSchema }, [401, 404, 422]),
+        body: SetQuantityBody,
+        response: responses(
+          { 200: CartSchema },
+          { 401: ['unauthenticated'], 404: ['cart_item_not_found', 'product_not_found'], 422: ['currency_mismatch', 'product_unavailable', 'purchase_limit_exceeded', 'quantity_limit_exceeded'] },
+        ),
       },
     },
     async (request) => presentCart(await cart.setQuantity(principalOf(request), request.params.product_id, request.body.quantity)),
@@ -102,7 +114,7 @@ export const cartRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.delete(
     '/v1/cart',
-    { ...common, schema: { ...common.schema, summary: 'Empty my cart', response: responses({ 204: Type.Null() }, [401]) } },
+    { ...common, schema: { ...common.schema, operationId: 'clearCart', summary: 'Empty my cart', response: responses({ 204: Type.Null() }, [401]) } },
     async (request, reply) => {
       await cart.clear(principalOf(request));
       return reply.status(204).send();

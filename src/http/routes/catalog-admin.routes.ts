@@ -1,7 +1,9 @@
 import { Type } from 'typebox';
 import {
   CATALOG_LIMITS as L,
+  REVIEW_COUNT_MAX,
   CURRENCY_PATTERN,
+  FamilyErrors,
   IMAGE_URL_PATTERN,
   SLUG_PATTERN,
   type Category,
@@ -13,7 +15,7 @@ import { AppError, unprocessable } from '../../platform/errors.ts';
 import { bearerSecurity, principalOf, requireAuth } from '../plugins/auth.ts';
 import { IdParams, responses, Timestamp, Uuid } from '../schemas/common.ts';
 import type { RoutesPlugin } from '../types.ts';
-import { presentProduct, productProperties, ProductStatusSchema } from './products.routes.ts';
+import { presentProduct, productProperties, ProductStatusSchema } from '../schemas/catalog.ts';
 
 const PriceIn = Type.Object(
   {
@@ -28,10 +30,11 @@ const ImagesIn = Type.Array(Type.String({ maxLength: L.imageUrlMax, pattern: IMA
 });
 const AttributesIn = Type.Record(
   Type.String(),
-  Type.Union([Type.String({ maxLength: L.attributeValueMax }), Type.Number(), Type.Boolean()]),
+  Type.Union([Type.String({ maxLength: L.attributeValueMax }), Type.Number({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }), Type.Boolean()]),
   { maxProperties: L.attributesMax, propertyNames: { minLength: 1, maxLength: L.attributeKeyMax }, description: 'Scalar values only' },
 );
-const editable = {
+/** Fields an admin or seller writes on a product, shared by create, change and import. */
+export const editable = {
   title: Type.String({ minLength: 1, maxLength: L.titleMax }),
   description: Type.String({ maxLength: L.descriptionMax }),
   brand: Type.Union([Type.String({ maxLength: L.brandMax }), Type.Null()]),
@@ -51,6 +54,8 @@ const editable = {
     maxProperties: L.axesMax,
     description: "Its value on each of the family's axes, e.g. {size: '9', colour: 'Red'}",
   }),
+  avg_rating: Type.Number({ minimum: 0, maximum: 5, description: 'Average stars, 1 to 5 with reviews, 0 without; stored to one decimal' }),
+  review_count: Type.Integer({ minimum: 0, maximum: REVIEW_COUNT_MAX, description: 'Reviews the rating averages (0 = none: avg_rating must be 0)' }),
 };
 const NewProductBody = Type.Object(
   {
@@ -67,10 +72,30 @@ const NewProductBody = Type.Object(
     checkout_challenge: Type.Optional(editable.checkout_challenge),
     family_id: Type.Optional(editable.family_id),
     options: Type.Optional(editable.options),
+    avg_rating: Type.Optional(editable.avg_rating),
+    review_count: Type.Optional(editable.review_count),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        seller_id: '0190a7e8-1c2d-7e3f-8a4b-5c6d7e8f9a0b',
+        title: "Stridelite Men's Road Running Shoe, Lightweight, Size 10",
+        brand: 'Stridelite',
+        category_id: 12,
+        price: { amount: 8999, currency: 'USD' },
+        attributes: { color: 'black', size: 10 },
+      },
+    ],
+  },
 );
-const PatchBody = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1 });
+const PatchBody = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1, examples: [{ price: { amount: 4999, currency: 'USD' } }, { status: 'inactive' }] });
+
+/** What the catalog's field checks answer with (catalog.validation.ts), beside the gateway's validation_failed. */
+/** The codes a product write may be refused with because of one of its fields. */
+export const PRODUCT_FIELD_CODES = ['invalid_attributes', 'invalid_brand', 'invalid_checkout_challenge', 'invalid_currency', 'invalid_description', 'invalid_images', 'invalid_options', 'invalid_price', 'invalid_purchase_limit', 'invalid_rating', 'invalid_status', 'invalid_title'];
+/** A product joining a variation family (catalog.errors.ts). */
+export const FAMILY_WRITE_CODES = [FamilyErrors.familyNotFound, FamilyErrors.optionsMismatch, FamilyErrors.familySellerMismatch];
 
 const AdminProduct = Type.Object({
   ...productProperties,
@@ -104,7 +129,7 @@ const presentAdminProduct = (p: Product) => ({
 const presentSeller = (s: Seller) => ({ id: s.id, name: s.name, kind: s.kind, account_id: s.accountId, created_at: s.createdAt.toISOString() });
 const presentCategory = (c: Category) => ({ id: c.id, parent_id: c.parentId, name: c.name, slug: c.slug, path: c.path });
 
-type Editable = Partial<{
+export type Editable = Partial<{
   title: string;
   description: string;
   brand: string | null;
@@ -117,9 +142,11 @@ type Editable = Partial<{
   checkout_challenge: boolean;
   family_id: string | null;
   options: Record<string, string>;
+  avg_rating: number;
+  review_count: number;
 }>;
 
-function toPatch(b: Editable): ProductPatch {
+export function toPatch(b: Editable): ProductPatch {
   return {
     ...(b.title !== undefined ? { title: b.title } : {}),
     ...(b.description !== undefined ? { description: b.description } : {}),
@@ -133,6 +160,8 @@ function toPatch(b: Editable): ProductPatch {
     ...(b.checkout_challenge !== undefined ? { checkoutChallenge: b.checkout_challenge } : {}),
     ...(b.family_id !== undefined ? { familyId: b.family_id } : {}),
     ...(b.options !== undefined ? { options: b.options } : {}),
+    ...(b.avg_rating !== undefined ? { avgRating: b.avg_rating } : {}),
+    ...(b.review_count !== undefined ? { reviewCount: b.review_count } : {}),
   };
 }
 
@@ -148,9 +177,19 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...writers,
       schema: {
         ...schema,
+        operationId: 'createProduct',
         summary: 'Create a product (admin: for any seller_id; seller: for itself)',
         body: NewProductBody,
-        response: responses({ 201: AdminProduct }, [401, 403, 409, 422]),
+        response: responses(
+          { 201: AdminProduct },
+          {
+            400: [...PRODUCT_FIELD_CODES, 'seller_required'],
+            401: ['unauthenticated'],
+            403: ['forbidden', 'product_suspended'],
+            409: ['variant_exists'],
+            422: ['category_not_found', 'seller_not_found', ...FAMILY_WRITE_CODES],
+          },
+        ),
       },
     },
     async (request, reply) => {
@@ -172,10 +211,21 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...writers,
       schema: {
         ...schema,
+        operationId: 'updateProduct',
         summary: 'Change a product (seller: own products only; suspension is for admins)',
         params: IdParams,
         body: PatchBody,
-        response: responses({ 200: AdminProduct }, [401, 403, 404, 409, 422]),
+        response: responses(
+          { 200: AdminProduct },
+          {
+            400: PRODUCT_FIELD_CODES,
+            401: ['unauthenticated'],
+            403: ['forbidden', 'product_suspended'],
+            404: ['product_not_found'],
+            409: ['variant_exists'],
+            422: ['category_not_found', ...FAMILY_WRITE_CODES],
+          },
+        ),
       },
     },
     async (request) => presentAdminProduct(await catalog.updateProduct(principalOf(request), request.params.id, toPatch(request.body))),
@@ -185,7 +235,13 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
     '/v1/admin/products/:id',
     {
       ...writers,
-      schema: { ...schema, summary: 'A product in any status, from the database', params: IdParams, response: responses({ 200: AdminProduct }, [401, 403, 404]) },
+      schema: {
+        ...schema,
+        operationId: 'getAdminProduct',
+        summary: 'A product in any status, from the database',
+        params: IdParams,
+        response: responses({ 200: AdminProduct }, { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['product_not_found'] }),
+      },
     },
     async (request) => presentAdminProduct(await catalog.assertCanManageProduct(principalOf(request), request.params.id)),
   );
@@ -196,6 +252,7 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...admins,
       schema: {
         ...schema,
+        operationId: 'createSeller',
         summary: 'Create a seller; with account_id that account becomes its manager (role seller)',
         body: Type.Object(
           {
@@ -203,9 +260,12 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
             kind: Type.Union([Type.Literal('first_party'), Type.Literal('marketplace')]),
             account_id: Type.Optional(Uuid),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ name: 'Northpeak Outfitters', kind: 'marketplace' }] },
         ),
-        response: responses({ 201: SellerSchema }, [401, 403, 409, 422]),
+        response: responses(
+          { 201: SellerSchema },
+          { 400: ['invalid_account_id', 'invalid_name', 'invalid_seller_kind'], 401: ['unauthenticated'], 403: ['forbidden'], 409: ['seller_account_taken'], 422: ['account_is_admin', 'account_not_found'] },
+        ),
       },
     },
     async (request, reply) => {
@@ -226,7 +286,7 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.get(
     '/v1/admin/sellers',
-    { ...admins, schema: { ...schema, summary: 'Every seller', response: responses({ 200: Type.Object({ sellers: Type.Array(SellerSchema) }) }, [401, 403]) } },
+    { ...admins, schema: { ...schema, operationId: 'listSellers', summary: 'Every seller', response: responses({ 200: Type.Object({ sellers: Type.Array(SellerSchema) }) }, [401, 403]) } },
     async () => ({ sellers: (await catalog.listSellers()).map(presentSeller) }),
   );
 
@@ -236,6 +296,7 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...admins,
       schema: {
         ...schema,
+        operationId: 'createCategory',
         summary: 'Create a category, optionally under a parent',
         body: Type.Object(
           {
@@ -243,9 +304,12 @@ export const catalogAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
             slug: Type.String({ maxLength: L.slugMax, pattern: SLUG_PATTERN }),
             parent_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), Type.Null()])),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ name: 'Trail Running Shoes', slug: 'trail-running-shoes', parent_id: 3 }] },
         ),
-        response: responses({ 201: CategorySchema }, [401, 403, 409, 422]),
+        response: responses(
+          { 201: CategorySchema },
+          { 400: ['invalid_name', 'invalid_slug'], 401: ['unauthenticated'], 403: ['forbidden'], 409: ['category_slug_taken'], 422: ['category_not_found', 'category_too_deep'] },
+        ),
       },
     },
     async (request, reply) => {

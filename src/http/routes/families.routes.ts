@@ -1,11 +1,14 @@
+import { Type } from 'typebox';
+import { catalogResources } from '../catalog-resources.ts';
 import { IdParams, responses } from '../schemas/common.ts';
-import { presentPublicFamily, PublicFamily } from '../schemas/families.ts';
+import { PublicFamily } from '../schemas/families.ts';
 import type { RoutesPlugin } from '../types.ts';
 
-type AvailabilityStatus = 'in_stock' | 'low_stock' | 'out_of_stock' | 'unknown';
+const IfNoneMatch = Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024 })) });
 
+/** The storefront's family page, through the response cache for anonymous shoppers (catalog-resources.ts). */
 export const familyRoutes: RoutesPlugin = (ctx) => async (app) => {
-  const { families, inventory } = ctx.services;
+  const resources = catalogResources(ctx);
 
   app.get(
     '/v1/families/:id',
@@ -14,22 +17,13 @@ export const familyRoutes: RoutesPlugin = (ctx) => async (app) => {
         tags: ['catalog'],
         summary: 'A variation family with its children (one product per option combination): options, prices and approximate availability',
         params: IdParams,
-        response: responses({ 200: PublicFamily }, [404]),
+        headers: IfNoneMatch,
+        response: responses({ 200: PublicFamily, 304: Type.Null({ description: 'Not modified (If-None-Match)' }) }, { 404: ['family_not_found'] }),
       },
     },
     async (request, reply) => {
-      const family = await families.getFamilyForViewer(request.principal, request.params.id);
-      let availability: (id: string) => AvailabilityStatus = () => 'unknown';
-      try {
-        const known = await inventory.getAvailability(family.variants.map((v) => v.id));
-        availability = (id) => known.get(id)?.status ?? 'out_of_stock';
-      } catch (error) {
-        // Browsing survives an inventory outage: the picker shows the children without availability.
-        request.log.warn({ err: error }, 'availability unavailable; serving the family without it');
-      }
-      const everyoneSees = family.status === 'active' && family.variants.every((v) => v.status === 'active');
-      reply.header('cache-control', everyoneSees ? `public, max-age=${Math.min(ctx.config.productCacheSeconds, 30)}, stale-while-revalidate=300` : 'private, no-store');
-      return presentPublicFamily(family, availability);
+      const { policy, render } = resources.familyPage(request.params.id, request.principal);
+      return app.serveCached(request, reply, policy, render);
     },
   );
 };

@@ -52,7 +52,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
         ...common.schema,
         summary: 'Create a variation family (admin: for any seller_id; seller: for itself); products join it with family_id and options',
         body: NewFamilyBody,
-        response: responses({ 201: AdminFamily }, [401, 403, 422]),
+        response: responses({ 201: AdminFamily }, { 400: [...['invalid_attributes', 'invalid_axes', 'invalid_brand', 'invalid_description', 'invalid_images', 'invalid_status', 'invalid_title'], 'seller_required'], 401: ['unauthenticated'], 403: ['forbidden'], 422: ['category_not_found', 'seller_not_found'] }),
       },
     },
     async (request, reply) => {
@@ -76,7 +76,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
         ...common.schema,
         summary: 'Families, newest first (admin: every seller or seller_id; seller: its own)',
         querystring: Type.Object({ seller_id: Type.Optional(Uuid), ...PageQuery }, { additionalProperties: false }),
-        response: responses({ 200: Type.Object({ families: Type.Array(AdminFamilySummary), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, [401, 403]),
+        response: responses({ 200: Type.Object({ families: Type.Array(AdminFamilySummary), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, { 400: ['invalid_cursor'], 401: ['unauthenticated'], 403: ['forbidden'] }),
       },
     },
     async (request) => {
@@ -94,7 +94,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
     '/v1/admin/families/:id',
     {
       ...common,
-      schema: { ...common.schema, summary: 'A family in any status with every child', params: IdParams, response: responses({ 200: AdminFamily }, [401, 403, 404]) },
+      schema: { ...common.schema, summary: 'A family in any status with every child', params: IdParams, response: responses({ 200: AdminFamily }, { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['family_not_found'] }) },
     },
     async (request) => presentAdminFamily(await families.getManagedFamily(principalOf(request), request.params.id)),
   );
@@ -108,7 +108,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
         summary: 'Change a family; axes gain values freely, but values and axes in use stay (409 axis_in_use)',
         params: IdParams,
         body: FamilyPatchBody,
-        response: responses({ 200: AdminFamily }, [401, 403, 404, 409, 422]),
+        response: responses({ 200: AdminFamily }, { 400: ['invalid_attributes', 'invalid_axes', 'invalid_brand', 'invalid_description', 'invalid_images', 'invalid_status', 'invalid_title'], 401: ['unauthenticated'], 403: ['forbidden', 'product_suspended'], 404: ['family_not_found'], 409: ['axis_in_use'], 422: ['category_not_found'] }),
       },
     },
     async (request) => presentAdminFamily(await families.updateFamily(principalOf(request), request.params.id, toFamilyPatch(request.body))),

@@ -69,7 +69,16 @@ export const fulfillmentRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.get(
     '/v1/admin/shipments/:id',
-    { ...admin, schema: { ...admin.schema, summary: 'A shipment with its status history', params: IdParams, response: responses({ 200: AdminShipment }, [401, 403, 404]) } },
+    {
+      ...admin,
+      schema: {
+        ...admin.schema,
+        operationId: 'getShipment',
+        summary: 'A shipment with its status history',
+        params: IdParams,
+        response: responses({ 200: AdminShipment }, { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['shipment_not_found'] }),
+      },
+    },
     async (request) => {
       const shipment = await fulfillment.getShipment(request.params.id);
       return { ...presentShipment(shipment), order_id: shipment.orderId };
@@ -82,6 +91,7 @@ export const fulfillmentRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...admin,
       schema: {
         ...admin.schema,
+        operationId: 'reportShipmentStep',
         summary: 'Report a warehouse or carrier step (picked, packed, shipped, delivered); a repeated step is a no-op',
         description:
           'Steps follow pending → picked → packed → shipped → delivered; anything else is 409 invalid_shipment_transition. ' +
@@ -89,9 +99,12 @@ export const fulfillmentRoutes: RoutesPlugin = (ctx) => async (app) => {
         params: IdParams,
         body: Type.Object(
           { type: Step, carrier: Type.Optional(CarrierId), tracking_number: Type.Optional(TrackingNumber), occurred_at: Type.Optional(Timestamp) },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ type: 'shipped', carrier: 'parcelway-ground', tracking_number: 'PG123456789012' }, { type: 'picked' }] },
         ),
-        response: responses({ 200: ReportAnswer }, [401, 403, 404, 409, 422]),
+        response: responses(
+          { 200: ReportAnswer },
+          { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['shipment_not_found'], 409: ['invalid_shipment_transition', 'order_cancelled', 'tracking_number_in_use'], 422: ['carrier_not_found', 'carrier_required', 'invalid_occurred_at', 'invalid_tracking_number', 'tracking_number_required'] },
+        ),
       },
     },
     async (request) => {
@@ -114,6 +127,7 @@ export const fulfillmentRoutes: RoutesPlugin = (ctx) => async (app) => {
     scope.post(
       '/v1/webhooks/carriers/:carrier',
       {
+        config: { ignoreBearer: true },
         preValidation: async (request) => {
           const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
           carrierWebhooks.verify(request.params.carrier, raw, header(request.headers[SIGNATURE_HEADER]), header(request.headers[TIMESTAMP_HEADER]));
@@ -125,6 +139,7 @@ export const fulfillmentRoutes: RoutesPlugin = (ctx) => async (app) => {
         },
         schema: {
           tags: ['fulfillment'],
+          operationId: 'receiveCarrierWebhook',
           summary: 'Carrier tracking webhook (HMAC-signed; replays are refused)',
           description:
             `Sign \`<timestamp>.<raw body>\` with HMAC-SHA256 and the carrier's secret; send \`${SIGNATURE_HEADER}: sha256=<hex>\` and ` +
@@ -134,7 +149,12 @@ export const fulfillmentRoutes: RoutesPlugin = (ctx) => async (app) => {
           body: CarrierEventBody,
           response: responses(
             { 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean(), changed: Type.Boolean(), shipment_id: Uuid, status: ShipmentStatus }) },
-            [401, 404, 409, 415, 422],
+            {
+              401: ['invalid_signature', 'signature_expired'],
+              404: ['carrier_not_found', 'shipment_not_found'],
+              409: ['invalid_shipment_transition', 'order_cancelled', 'tracking_number_in_use'],
+              422: ['carrier_not_found', 'carrier_required', 'invalid_occurred_at', 'invalid_tracking_number', 'tracking_number_required'],
+            },
           ),
         },
       },

@@ -4,6 +4,7 @@ import { addressRoutes } from './addresses.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { cartRoutes } from './cart.routes.ts';
 import { catalogAdminRoutes } from './catalog-admin.routes.ts';
+import { catalogImportRoutes } from './catalog-import.routes.ts';
 import { imageRoutes } from './images.routes.ts';
 import { productRoutes } from './products.routes.ts';
 import { searchRoutes } from './search.routes.ts';
@@ -17,7 +18,7 @@ import { notificationRoutes } from './notifications.routes.ts';
 import { familyRoutes } from './families.routes.ts';
 import { familyAdminRoutes } from './family-admin.routes.ts';
 
-const ROUTES = [systemRoutes, authRoutes, addressRoutes, imageRoutes, productRoutes, familyRoutes, catalogAdminRoutes, familyAdminRoutes, cartRoutes, searchRoutes, inventoryAdminRoutes, paymentMethodRoutes, checkoutRoutes, orderRoutes, fulfillmentRoutes, notificationRoutes];
+const ROUTES = [systemRoutes, authRoutes, addressRoutes, imageRoutes, productRoutes, familyRoutes, catalogAdminRoutes, catalogImportRoutes, familyAdminRoutes, cartRoutes, searchRoutes, inventoryAdminRoutes, paymentMethodRoutes, checkoutRoutes, orderRoutes, fulfillmentRoutes, notificationRoutes];
 
 export function registerRoutes(ctx: AppContext) {
   return async (app: FastifyTypebox) => {

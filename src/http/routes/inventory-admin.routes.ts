@@ -72,6 +72,7 @@ export const inventoryAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...admin,
       schema: {
         ...admin.schema,
+        operationId: 'createWarehouse',
         summary: 'Add a warehouse; its location comes from the postal code',
         body: Type.Object(
           {
@@ -81,9 +82,12 @@ export const inventoryAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
             country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
             processing_sla_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ code: 'NJ-1', name: 'Secaucus, New Jersey', postal_code: '07094', country: 'US', processing_sla_hours: 24 }] },
         ),
-        response: responses({ 201: WarehouseSchema }, [401, 403, 409, 422]),
+        response: responses(
+          { 201: WarehouseSchema },
+          { 400: ['invalid_processing_sla'], 401: ['unauthenticated'], 403: ['forbidden'], 409: ['warehouse_code_taken'], 422: ['unknown_postal_code', 'unsupported_country'] },
+        ),
       },
     },
     async (request, reply) => {
@@ -101,7 +105,7 @@ export const inventoryAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.get(
     '/v1/admin/warehouses',
-    { ...admin, schema: { ...admin.schema, summary: 'All warehouses', response: responses({ 200: Type.Object({ warehouses: Type.Array(WarehouseSchema) }) }, [401, 403]) } },
+    { ...admin, schema: { ...admin.schema, operationId: 'listWarehouses', summary: 'All warehouses', response: responses({ 200: Type.Object({ warehouses: Type.Array(WarehouseSchema) }) }, [401, 403]) } },
     async () => ({ warehouses: (await inventory.listWarehouses()).map(presentWarehouse) }),
   );
 
@@ -112,10 +116,14 @@ export const inventoryAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...sellerOrAdmin,
       schema: {
         ...sellerOrAdmin.schema,
+        operationId: 'setStock',
         summary: 'Set the total units of a product in a warehouse (never below what is reserved or sold)',
         params: Type.Object({ product_id: Uuid, warehouse_id: Uuid }),
-        body: Type.Object({ total_stock: Type.Integer({ minimum: 0, maximum: MAX_TOTAL_STOCK }) }, { additionalProperties: false }),
-        response: responses({ 200: StockSchema }, [401, 403, 404, 409]),
+        body: Type.Object({ total_stock: Type.Integer({ minimum: 0, maximum: MAX_TOTAL_STOCK }) }, { additionalProperties: false, examples: [{ total_stock: 120 }] }),
+        response: responses(
+          { 200: StockSchema },
+          { 400: ['invalid_stock'], 401: ['unauthenticated'], 403: ['forbidden'], 404: ['product_not_found', 'warehouse_not_found'], 409: ['stock_below_committed'] },
+        ),
       },
     },
     async (request) => {
@@ -130,7 +138,13 @@ export const inventoryAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
     '/v1/admin/inventory/:product_id',
     {
       ...sellerOrAdmin,
-      schema: { ...sellerOrAdmin.schema, summary: 'Stock of a product across warehouses', params: Type.Object({ product_id: Uuid }), response: responses({ 200: StockSchema }, [401, 403, 404]) },
+      schema: {
+        ...sellerOrAdmin.schema,
+        operationId: 'getStock',
+        summary: 'Stock of a product across warehouses',
+        params: Type.Object({ product_id: Uuid }),
+        response: responses({ 200: StockSchema }, { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['product_not_found'] }),
+      },
     },
     async (request) => {
       await catalog.assertCanManageProduct(principalOf(request), request.params.product_id);

@@ -37,9 +37,10 @@ export const notificationRoutes: RoutesPlugin = (ctx) => async (app) => {
       schema: {
         tags: ['notifications'],
         security: bearerSecurity,
+        operationId: 'listNotifications',
         summary: 'My notifications (order placed, shipped with tracking, delivered, cancelled and refunded), newest first',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: responses({ 200: Type.Object({ notifications: Type.Array(NotificationSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, [401]),
+        response: responses({ 200: Type.Object({ notifications: Type.Array(NotificationSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, { 400: ['invalid_cursor'], 401: ['unauthenticated'] }),
       },
     },
     async (request) => {

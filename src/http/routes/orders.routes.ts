@@ -66,9 +66,10 @@ export const orderRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...common,
       schema: {
         ...common.schema,
+        operationId: 'listOrders',
         summary: 'My orders, newest first',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: responses({ 200: Type.Object({ orders: Type.Array(OrderSummary), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, [401]),
+        response: responses({ 200: Type.Object({ orders: Type.Array(OrderSummary), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, { 400: ['invalid_cursor'], 401: ['unauthenticated'] }),
       },
     },
     async (request) => {
@@ -79,7 +80,16 @@ export const orderRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.get(
     '/v1/orders/:id',
-    { ...common, schema: { ...common.schema, summary: 'One of my orders with items, shipments and status history', params: IdParams, response: responses({ 200: OrderDetailSchema }, [401, 404]) } },
+    {
+      ...common,
+      schema: {
+        ...common.schema,
+        operationId: 'getOrder',
+        summary: 'One of my orders with items, shipments and status history',
+        params: IdParams,
+        response: responses({ 200: OrderDetailSchema }, { 401: ['unauthenticated'], 404: ['order_not_found'] }),
+      },
+    },
     async (request) => {
       const order = await orders.getOrder(principalOf(request), request.params.id);
       return presentOrderDetail(order, await shipmentsOf(order.id));
@@ -96,10 +106,11 @@ export const orderRoutes: RoutesPlugin = (ctx) => async (app) => {
       },
       schema: {
         ...common.schema,
+        operationId: 'cancelOrder',
         summary: 'Cancel an order before it is packed: units return to stock and the payment is refunded (idempotent)',
         params: IdParams,
-        body: Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false }),
-        response: responses({ 200: OrderDetailSchema }, [401, 404, 409]),
+        body: Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false, examples: [{ reason: 'Ordered the wrong size' }] }),
+        response: responses({ 200: OrderDetailSchema }, { 401: ['unauthenticated'], 404: ['order_not_found'], 409: ['order_not_cancellable'] }),
       },
     },
     async (request) => {

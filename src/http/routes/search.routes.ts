@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { SEARCH_LIMITS, SEARCH_SORTS, type SearchHit, type SearchResponse } from '../../modules/search/index.ts';
+import { PG_INT_MAX } from '../../platform/limits.ts';
 import { Money, responses, Timestamp, Uuid } from '../schemas/common.ts';
+import { ERROR_CODE_KEYWORD } from '../validation.ts';
 import type { RoutesPlugin } from '../types.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -18,6 +20,17 @@ const SearchHitSchema = Type.Object({
   in_stock: Type.Boolean(),
   seller_id: Uuid,
   created_at: Timestamp,
+  family: Nullable(
+    Type.Object(
+      {
+        id: Uuid,
+        title: Type.String(),
+        price_range: Type.Object({ min: Money, max: Money }, { description: 'Over the children that match the query and every filter' }),
+        matching_variants: Type.Integer({ minimum: 1 }),
+      },
+      { description: 'The variation family this result stands for (one result per family; `id` above is its best matching child)' },
+    ),
+  ),
 });
 
 const Count = Type.Integer({ minimum: 0 });
@@ -38,6 +51,9 @@ const SearchResponseSchema = Type.Object({
   total_count: Count,
   next_cursor: Nullable(Type.String()),
   did_you_mean: Nullable(Type.String({ description: 'A better spelling when the query found nothing (or was corrected)' })),
+  suggestions: Type.Array(Type.Object({ text: Type.String(), count: Count }), {
+    description: 'When nothing matched: other queries that find something (an unapplied spelling fix, single words of the query), with their counts',
+  }),
   query: Type.Object({
     text: Type.String({ description: 'The words searched for, after spelling correction' }),
     corrected: Type.Boolean(),
@@ -48,18 +64,20 @@ const SearchResponseSchema = Type.Object({
   degraded: Type.Boolean({ description: 'The search engine failed and a simpler search answered: newest first, no facet counts' }),
 });
 
-// Ranges, sorts and limits are checked by the service so each mistake gets its own code (invalid_price, invalid_sort…).
+// Each mistake has its own code (invalid_price, invalid_sort…): bounds name theirs with x-error-code; the service checks sorts and ranges.
 const SearchQuerySchema = Type.Object({
   q: Type.Optional(Type.String({ maxLength: SEARCH_LIMITS.queryLength, description: 'Free text; prices in it ("under $50") become filters' })),
   category: Type.Optional(Type.String({ maxLength: SEARCH_LIMITS.categoryLength, description: 'Category id, slug or slug path; includes subcategories' })),
   brand: Type.Optional(Type.Array(Type.String({ maxLength: SEARCH_LIMITS.brandLength }), { description: 'Repeat for several (OR)' })),
-  price_min: Type.Optional(Type.Integer({ description: 'Inclusive, minor units (cents), ≥ 0' })),
-  price_max: Type.Optional(Type.Integer({ description: 'Inclusive, minor units (cents), ≥ price_min' })),
-  rating_min: Type.Optional(Type.Number({ description: '0 to 5' })),
+  price_min: Type.Optional(Type.Integer({ minimum: 0, maximum: PG_INT_MAX, [ERROR_CODE_KEYWORD]: 'invalid_price', description: 'Inclusive, minor units (cents), ≥ 0' })),
+  price_max: Type.Optional(Type.Integer({ minimum: 0, maximum: PG_INT_MAX, [ERROR_CODE_KEYWORD]: 'invalid_price', description: 'Inclusive, minor units (cents), ≥ price_min' })),
+  rating_min: Type.Optional(Type.Number({ minimum: 0, maximum: 5, [ERROR_CODE_KEYWORD]: 'invalid_rating', description: '0 to 5' })),
   in_stock: Type.Optional(Type.Boolean()),
   sort: Type.Optional(Type.String({ description: `One of ${SEARCH_SORTS.join(', ')} (default relevance; without q, relevance = popularity)` })),
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
-  limit: Type.Optional(Type.Integer({ description: `1 to ${SEARCH_LIMITS.pageSize}, default ${SEARCH_LIMITS.defaultPageSize}` })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: SEARCH_LIMITS.pageSize, [ERROR_CODE_KEYWORD]: 'invalid_limit', description: `1 to ${SEARCH_LIMITS.pageSize}, default ${SEARCH_LIMITS.defaultPageSize}` }),
+  ),
 });
 
 const SuggestResponseSchema = Type.Object({
@@ -82,6 +100,12 @@ const presentHit = (h: SearchHit) => ({
   in_stock: h.inStock,
   seller_id: h.sellerId,
   created_at: h.createdAt.toISOString(),
+  family: h.family && {
+    id: h.family.id,
+    title: h.family.title,
+    price_range: { min: { amount: h.family.priceMin, currency: h.currency }, max: { amount: h.family.priceMax, currency: h.currency } },
+    matching_variants: h.family.matchingVariants,
+  },
 });
 
 export const presentSearch = (r: SearchResponse) => ({
@@ -95,6 +119,7 @@ export const presentSearch = (r: SearchResponse) => ({
   total_count: r.totalCount,
   next_cursor: r.nextCursor,
   did_you_mean: r.didYouMean,
+  suggestions: r.suggestions,
   query: { text: r.query.text, corrected: r.query.corrected, match: r.query.match, price_min: r.query.priceMin, price_max: r.query.priceMax },
   degraded: r.degraded,
 });
@@ -110,9 +135,10 @@ export const searchRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['search'],
+        operationId: 'searchProducts',
         summary: 'Full-text product search with filters, facets, sorts and keyset pages',
         querystring: SearchQuerySchema,
-        response: responses({ 200: SearchResponseSchema }, [503]),
+        response: responses({ 200: SearchResponseSchema }, { 400: ['invalid_brand', 'invalid_category', 'invalid_cursor', 'invalid_limit', 'invalid_price', 'invalid_price_range', 'invalid_rating', 'invalid_search', 'invalid_sort', 'query_too_long'], 503: ['search_unavailable'] }),
       },
     },
     async (request, reply) => {
@@ -139,12 +165,15 @@ export const searchRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['search'],
+        operationId: 'suggestSearch',
         summary: 'Autocomplete from a prefix: product titles, brands and categories',
         querystring: Type.Object({
           q: Type.String({ maxLength: SEARCH_LIMITS.queryLength }),
-          limit: Type.Optional(Type.Integer({ description: `Per group, 1 to ${SEARCH_LIMITS.suggestions}, default 5` })),
+          limit: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: SEARCH_LIMITS.suggestions, [ERROR_CODE_KEYWORD]: 'invalid_limit', description: `Per group, 1 to ${SEARCH_LIMITS.suggestions}, default 5` }),
+          ),
         }),
-        response: responses({ 200: SuggestResponseSchema }, [503]),
+        response: responses({ 200: SuggestResponseSchema }, { 400: ['invalid_limit', 'invalid_search', 'query_too_long'], 503: ['search_unavailable'] }),
       },
     },
     async (request, reply) => {

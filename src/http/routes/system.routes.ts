@@ -1,12 +1,28 @@
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { AppContext } from '../../app/context.ts';
+import { metricsTokenCheck } from '../plugins/security.ts';
 import type { RoutesPlugin } from '../types.ts';
 
+/** GET /metrics (Prometheus text), behind METRICS_TOKEN when it is set. On the API app, or alone on METRICS_PORT. */
+export function registerMetricsRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/metrics',
+    { config: { ignoreBearer: true }, schema: { hide: true }, ...(ctx.config.metricsToken ? { onRequest: metricsTokenCheck(ctx.config.metricsToken) } : {}) },
+    async (_request, reply) => {
+      reply.header('content-type', ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    },
+  );
+}
+
 export const systemRoutes: RoutesPlugin = (ctx) => async (app) => {
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  const probe = { ignoreBearer: true };
+  app.get('/healthz', { config: probe, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get(
     '/readyz',
-    { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }), 503: Type.Object({ status: Type.String(), reason: Type.String() }) } } },
+    { config: probe, schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }), 503: Type.Object({ status: Type.String(), reason: Type.String() }) } } },
     async (request, reply) => {
       try {
         await ctx.databases.ping();
@@ -18,8 +34,6 @@ export const systemRoutes: RoutesPlugin = (ctx) => async (app) => {
     },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.header('content-type', ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
+  // With METRICS_PORT the metrics live on their own listener (src/app/server.ts), not on the public port.
+  if (ctx.config.metricsPort === undefined) registerMetricsRoute(app as unknown as FastifyInstance, ctx);
 };

@@ -1,4 +1,5 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
+import { MAX_AMOUNT } from '../../platform/limits.ts';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 export const IdParams = Type.Object({ id: Uuid });
@@ -7,6 +8,15 @@ export const Money = Type.Object({
   amount: Type.Integer({ description: 'Integer minor units (cents)' }),
   currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217 code' }),
 });
+
+/** Money a client sends: bounded by what an amount column holds. */
+export const MoneyIn = Type.Object(
+  {
+    amount: Type.Integer({ minimum: 0, maximum: MAX_AMOUNT, description: 'Integer minor units (cents)' }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
+  },
+  { additionalProperties: false },
+);
 
 export const ErrorResponse = Type.Object(
   {
@@ -20,14 +30,7 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'Every error has this shape' },
 );
 
-const errorRef = Type.Unsafe<{ error: { code: string; message: string } }>({ $ref: 'ErrorResponse#' });
-
-/** Response schemas for a route: the success shape(s) plus the shared error shape for each listed status. */
-export function responses(success: Record<number, TSchema>, errors: number[] = []): Record<number, TSchema> {
-  const result: Record<number, TSchema> = { ...success };
-  for (const status of [400, ...errors]) result[status] = errorRef;
-  return result;
-}
+export { responses } from '../openapi.ts';
 
 export const PageQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 512 })),

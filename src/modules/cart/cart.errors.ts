@@ -1,7 +1,6 @@
-import { AppError, invalid, unprocessable } from '../../platform/errors.ts';
+import { AppError, invalid, notFound, unprocessable } from '../../platform/errors.ts';
 
-export const productNotFound = (productId: string) =>
-  new AppError('product_not_found', 'not_found', `Product ${productId} was not found`, { product_id: productId });
+export const productNotFound = (productId: string) => notFound('product', productId, { product_id: productId });
 
 export const productUnavailable = (productId: string, status: string) =>
   unprocessable('product_unavailable', `Product ${productId} is not for sale right now`, { product_id: productId, status });

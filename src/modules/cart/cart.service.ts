@@ -98,6 +98,26 @@ export class CartService {
     });
   }
 
+  /**
+   * Moves a signed-out visitor's cart (kept under an opaque guest id) into the account's cart
+   * when they sign in: units add to existing lines, re-priced from the catalog; a line that
+   * would break a limit keeps as many units as allowed, and one no longer for sale is left out.
+   * The guest cart is deleted afterwards. Returns the product ids that could not be moved.
+   */
+  async mergeGuestCart(guestId: string, principal: Customer): Promise<{ merged: number; skipped: string[] }> {
+    if (!isUuid(guestId) || guestId.toLowerCase() === principal.accountId.toLowerCase()) return { merged: 0, skipped: [] };
+    const guest = await this.getCartForCheckout(guestId);
+    const skipped: string[] = [];
+    let merged = 0;
+    for (const line of guest.items) {
+      const moved = await this.addAsManyAsAllowed(principal, line.productId, line.quantity);
+      if (moved > 0) merged += 1;
+      else skipped.push(line.productId);
+    }
+    await repo.deleteCart(this.db, guestId);
+    return { merged, skipped };
+  }
+
   async clear(principal: Customer): Promise<void> {
     await repo.deleteCart(this.db, principal.accountId);
   }
@@ -138,6 +158,23 @@ export class CartService {
   /** Background job for the worker role; safe in several processes at once (rows are claimed with SKIP LOCKED). */
   cartExpiryJob(intervalMs: number): PeriodicJob {
     return { name: 'cart.expiry', intervalMs, run: () => this.deleteExpiredCarts() };
+  }
+
+  private async addAsManyAsAllowed(principal: Customer, productId: string, quantity: number): Promise<number> {
+    try {
+      await this.addItem(principal, { productId, quantity });
+      return quantity;
+    } catch (error) {
+      const details = (error as { details?: { max_quantity?: number; in_cart?: number } }).details;
+      const room = details?.max_quantity !== undefined ? details.max_quantity - (details.in_cart ?? 0) : 0;
+      if (room <= 0 || room >= quantity) return 0;
+      try {
+        await this.addItem(principal, { productId, quantity: room });
+        return room;
+      } catch {
+        return 0;
+      }
+    }
   }
 
   private async removeLine(customerId: string, productId: string): Promise<Cart> {

@@ -53,6 +53,8 @@ export type ProductChanges = Partial<Omit<ProductRow, 'id' | 'seller_id' | 'crea
 export function productColumns(patch: ProductPatch): ProductChanges {
   const changes: ProductChanges = {};
   if (patch.title !== undefined) changes.title = patch.title;
+  if (patch.avgRating !== undefined) changes.avg_rating = patch.avgRating;
+  if (patch.reviewCount !== undefined) changes.review_count = patch.reviewCount;
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.brand !== undefined) changes.brand = patch.brand;
   if (patch.categoryId !== undefined) changes.category_id = patch.categoryId;
@@ -176,4 +178,17 @@ export const bulkInsertProducts = (executor: Executor<any>, rows: ProductRow[]) 
 /** After inserting explicit ids into a serial column, move its sequence past them so later inserts do not collide. */
 export async function syncCategorySequence(executor: Executor<any>): Promise<void> {
   await sql`select setval(pg_get_serial_sequence('categories', 'id'), coalesce((select max(id) from categories), 0) + 1, false)`.execute(executor);
+}
+
+/** Ids of active products by avg_rating × review_count, best first. */
+export async function listTopRatedProductIds(executor: Db, limit: number): Promise<string[]> {
+  const rows = await executor
+    .selectFrom('products')
+    .select('id')
+    .where('status', '=', 'active')
+    .orderBy(sql`avg_rating * review_count`, 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
 }

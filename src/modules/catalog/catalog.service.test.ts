@@ -47,7 +47,7 @@ describe.each(BACKENDS)('CatalogService (%s)', (backend) => {
       categoryId: i % 2 === 0 ? 12 : 20,
       price: { amount: 100 + i, currency: 'USD' },
       avgRating: 4.26,
-      reviewCount: i,
+      reviewCount: i + 1,
     }));
     const before = await catalog.countProducts();
     expect(await catalog.importCatalog({ products })).toEqual({ sellers: 0, categories: 0, families: 0, products: 1203 });

@@ -1,16 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { Cache } from '../../platform/cache.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { cursorCodec } from '../../platform/cursor.ts';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode, type Executor } from '../../platform/database.ts';
-import { AppError, conflict, forbidden, invalid, unprocessable } from '../../platform/errors.ts';
+import { AppError, conflict, forbidden, invalid, isAppError, notFound, unprocessable } from '../../platform/errors.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { appendToOutbox, EventTypes } from '../events/index.ts';
 import { assertAdmin, assertWriter, canManageSeller, sellerForNewItem } from './catalog.access.ts';
 import { variantExists } from './catalog.errors.ts';
 import { importBatch, type CatalogBatch } from './catalog.import.ts';
 import * as repo from './catalog.repository.ts';
+import type { CatalogTables } from './catalog.tables.ts';
 import type {
+  CatalogChangeListener,
   CatalogPrincipal,
   Category,
   CategoryNode,
@@ -22,22 +24,74 @@ import type {
   Seller,
   SellerKind,
 } from './catalog.types.ts';
-import { checkName, checkSellerKind, checkSlug, normalizeProductFields } from './catalog.validation.ts';
+import { checkName, checkRating, checkSellerKind, checkSlug, normalizeProductFields } from './catalog.validation.ts';
 import { checkVariant } from './families.service.ts';
 
 export interface CatalogOptions {
   /** TTL of the read-through product cache (0 disables it). */
   productCacheSeconds: number;
+  /** Told after each committed write, so caches of this process (and, through it, others) drop what changed at once. */
+  changes?: CatalogChangeListener;
+}
+
+/** Aggregate id of the category tree in the outbox (category ids are integers, aggregate ids UUIDs). */
+export const CATEGORY_TREE_AGGREGATE_ID = '00000000-0000-4000-8000-00000000ca7e';
+
+/** What a product write changed, for the caches told after commit. */
+interface ProductChange {
+  change: 'created' | 'updated' | 'status_changed';
+  previousCategoryId?: number;
+  previousFamilyId?: string | null;
 }
 
 const MAX_CATEGORY_DEPTH = 8;
 const productKey = (id: string) => `product:${id}`;
-const productNotFound = (id: string) => new AppError('product_not_found', 'not_found', `Product ${id} was not found`, { id });
-const categoryNotFound = (id: number) => new AppError('category_not_found', 'not_found', `Category ${id} was not found`, { id });
-const invalidCursor = () => invalid('invalid_cursor', 'The cursor is not one this API issued');
+const productNotFound = (id: string) => notFound('product', id);
+const categoryNotFound = (id: number) => notFound('category', id);
+const ProductsCursor = cursorCodec({ id: 'uuid' });
 /** The unique index that keeps one child per option combination within a family. */
 const VARIANT_INDEX = 'products_family_options_idx';
 const isVariantClash = (error: unknown) => pgErrorCode(error) === PG_UNIQUE_VIOLATION && String((error as { constraint?: string }).constraint ?? (error as Error).message).includes(VARIANT_INDEX);
+
+/** Rows one product import may hold. */
+export const IMPORT_MAX_ROWS = 1000;
+
+/** One row of a product import: with `id` a change of that product, without it a new product. */
+export interface ProductImportRow {
+  id?: string;
+  sellerId?: string;
+  fields: ProductPatch;
+}
+
+export interface ImportedProduct {
+  row: number;
+  action: 'created' | 'updated';
+  product: Product;
+}
+
+const variantClash = (fields: ProductPatch) => (error: unknown): never => {
+  if (isVariantClash(error)) throw variantExists(String(fields.familyId ?? ''), fields.options ?? {});
+  throw error;
+};
+
+/** Runs one row's step; its error names the row. */
+async function atRow<T>(row: number, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    throw new AppError(error.code, error.kind, `Row ${row}: ${error.message}`, { ...error.details, row });
+  }
+}
+
+/** A new product's row needs a title, a category and a price. */
+function completeInput(fields: ProductPatch): NewProductInput {
+  const missing = (['title', 'categoryId', 'price'] as const).filter((f) => fields[f] === undefined);
+  if (missing.length > 0) {
+    throw invalid('import_row_incomplete', 'A row without an id creates a product and needs title, category_id and price', { missing: missing.map((f) => (f === 'categoryId' ? 'category_id' : f)) });
+  }
+  return { ...fields, title: fields.title!, categoryId: fields.categoryId!, price: fields.price! };
+}
 
 type CachedProduct = Omit<Product, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 const revive = (p: CachedProduct): Product => ({ ...p, createdAt: new Date(p.createdAt), updatedAt: new Date(p.updatedAt) });
@@ -79,9 +133,13 @@ export class CatalogService {
     return product;
   }
 
-  /** The storefront view: a product that is not active is reported missing unless the viewer may manage it. */
-  async getProductForViewer(viewer: CatalogPrincipal | undefined, id: string): Promise<Product> {
-    const product = await this.getProductCached(id);
+  /**
+   * The storefront view: a product that is not active is reported missing unless the viewer
+   * may manage it. Read through the product cache unless `fresh` (a render for the response
+   * cache, which must not stack two caches' staleness).
+   */
+  async getProductForViewer(viewer: CatalogPrincipal | undefined, id: string, options: { fresh?: boolean } = {}): Promise<Product> {
+    const product = options.fresh ? await this.getProduct(id) : await this.getProductCached(id);
     if (product.status !== 'active' && !(viewer && (await this.canManage(viewer, product)))) throw productNotFound(id);
     return product;
   }
@@ -105,12 +163,7 @@ export class CatalogService {
    */
   async listProducts(query: { categoryId?: number; cursor?: string; limit: number }): Promise<ProductPage> {
     const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), 100);
-    let beforeId: string | undefined;
-    if (query.cursor !== undefined) {
-      const decoded = decodeCursor(query.cursor, ['id']);
-      if (typeof decoded.id !== 'string' || !isUuid(decoded.id)) throw invalidCursor();
-      beforeId = decoded.id;
-    }
+    const beforeId = query.cursor !== undefined ? ProductsCursor.decode(query.cursor).id : undefined;
     let categoryPath: string | undefined;
     if (query.categoryId !== undefined) {
       const category = Number.isSafeInteger(query.categoryId) ? await repo.findCategory(this.db, query.categoryId) : undefined;
@@ -119,8 +172,13 @@ export class CatalogService {
     }
     const rows = await repo.listActiveProducts(this.db, { limit: limit + 1, ...(beforeId ? { beforeId } : {}), ...(categoryPath !== undefined ? { categoryPath } : {}) });
     const products = rows.slice(0, limit);
-    const nextCursor = rows.length > limit ? encodeCursor({ id: products[products.length - 1]!.id }) : null;
+    const nextCursor = rows.length > limit ? ProductsCursor.encode({ id: products[products.length - 1]!.id }) : null;
     return { products, nextCursor };
+  }
+
+  /** Active products by rating × reviews, best first: popularity when nothing better is known. */
+  async listTopRatedProductIds(limit: number): Promise<string[]> {
+    return repo.listTopRatedProductIds(this.db, Math.min(Math.max(Math.trunc(limit), 1), 1_000_000));
   }
 
   async countProducts(): Promise<number> {
@@ -150,12 +208,24 @@ export class CatalogService {
       if (parent.path.split('/').length >= MAX_CATEGORY_DEPTH) throw unprocessable('category_too_deep', `Categories nest at most ${MAX_CATEGORY_DEPTH} levels`);
       path = `${parent.path}/${slug}`;
     }
+    let category: Category;
     try {
-      return await repo.insertCategory(this.db, { parent_id: input.parentId ?? null, name, slug, path });
+      category = await this.db.transaction().execute(async (trx) => {
+        const created = await repo.insertCategory(trx, { parent_id: input.parentId ?? null, name, slug, path });
+        await appendToOutbox(trx, {
+          type: EventTypes.categoryUpdated,
+          aggregateType: 'category_tree',
+          aggregateId: CATEGORY_TREE_AGGREGATE_ID,
+          payload: { category_id: created.id, parent_id: created.parentId, change: 'created' },
+        });
+        return created;
+      });
     } catch (error) {
       if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw conflict('category_slug_taken', `The slug ${slug} is already used`);
       throw error;
     }
+    await this.options.changes?.catalogChanged({ kind: 'category', categoryId: category.id });
+    return category;
   }
 
   async createSeller(principal: CatalogPrincipal, input: { name: string; kind: SellerKind; accountId?: string | null }): Promise<Seller> {
@@ -182,31 +252,10 @@ export class CatalogService {
   /** Admins create for any seller (`sellerId` required); a seller account for its own seller only. */
   async createProduct(principal: CatalogPrincipal, input: NewProductInput): Promise<Product> {
     const sellerId = await sellerForNewItem(this.db, principal, input.sellerId);
-    const fields = normalizeProductFields({ ...input, images: input.images ?? [], attributes: input.attributes ?? {} });
-    if (fields.status === 'suspended' && principal.role !== 'admin') throw forbidden('Only an admin suspends a product');
-    const now = this.clock.now();
-    const create = () => this.db.transaction().execute(async (trx) => {
-      await this.assertCategoryExists(trx, fields.categoryId!);
-      await checkVariant(trx, { sellerId, familyId: fields.familyId ?? null, options: fields.options ?? {} });
-      const product = await repo.insertProduct(trx, {
-        ...repo.productColumns(fields),
-        id: newId(),
-        seller_id: sellerId,
-        title: fields.title!,
-        category_id: fields.categoryId!,
-        price_amount: fields.price!.amount,
-        currency: fields.price!.currency,
-        status: fields.status ?? 'active',
-        created_at: now,
-        updated_at: now,
-      });
-      await this.recordChange(trx, product, 'created');
-      return product;
-    });
-    return create().catch((error: unknown) => {
-      if (isVariantClash(error)) throw variantExists(fields.familyId!, fields.options ?? {});
-      throw error;
-    });
+    const fields = this.newProductFields(principal, input);
+    const created = await this.db.transaction().execute((trx) => this.insertIn(trx, sellerId, fields)).catch(variantClash(fields));
+    await this.announce(created, { change: 'created' });
+    return created;
   }
 
   /**
@@ -216,32 +265,107 @@ export class CatalogService {
   async updateProduct(principal: CatalogPrincipal, id: string, patch: ProductPatch): Promise<Product> {
     assertWriter(principal);
     const fields = normalizeProductFields(patch);
-    const update = () => this.db.transaction().execute(async (trx) => {
-      const current = isUuid(id) ? await repo.findProduct(trx, id, { forUpdate: true }) : undefined;
-      if (!current) throw productNotFound(id);
-      if (!(await this.canManage(principal, current, trx))) throw forbidden('You may change only your own products');
-      const statusChanges = fields.status !== undefined && fields.status !== current.status;
-      if (principal.role !== 'admin' && statusChanges && (current.status === 'suspended' || fields.status === 'suspended')) {
-        throw new AppError('product_suspended', 'forbidden', 'Only an admin suspends a product or lifts a suspension');
+    const { product, ...change } = await this.db.transaction().execute((trx) => this.updateIn(trx, principal, id, fields)).catch(variantClash(fields));
+    await this.evictCachedProduct(product.id);
+    await this.announce(product, change);
+    return product;
+  }
+
+  /**
+   * Creates and changes many products in one transaction (the CSV / JSON import): a row with an
+   * `id` changes that product, one without creates a product (title, category and price
+   * required). Every row is checked as its single-product call would check it and records its
+   * own `catalog.product.updated`; the first bad row fails the whole import with its error code
+   * and `details.row` (1-based), and nothing is written. At most `IMPORT_MAX_ROWS` rows.
+   */
+  async importProducts(principal: CatalogPrincipal, rows: ProductImportRow[]): Promise<ImportedProduct[]> {
+    assertWriter(principal);
+    if (rows.length === 0 || rows.length > IMPORT_MAX_ROWS) throw invalid('invalid_import', `An import has 1 to ${IMPORT_MAX_ROWS} rows`, { rows: rows.length });
+    const prepared: { row: number; id?: string; sellerId?: string; fields: ProductPatch }[] = [];
+    for (const [i, row] of rows.entries()) {
+      prepared.push(await atRow(i + 1, async () => {
+        if (row.id !== undefined) return { row: i + 1, id: row.id, fields: normalizeProductFields(row.fields) };
+        const input = completeInput(row.fields);
+        return { row: i + 1, sellerId: await sellerForNewItem(this.db, principal, row.sellerId), fields: this.newProductFields(principal, input) };
+      }));
+    }
+    const done = await this.db.transaction().execute(async (trx) => {
+      const results: (ImportedProduct & { change: ProductChange })[] = [];
+      for (const p of prepared) {
+        const written = await atRow(p.row, () =>
+          (p.id !== undefined
+            ? this.updateIn(trx, principal, p.id, p.fields)
+            : this.insertIn(trx, p.sellerId!, p.fields).then((product) => ({ product, change: 'created' as const }))
+          ).catch(variantClash(p.fields)),
+        );
+        const { product, ...change } = written;
+        results.push({ row: p.row, action: p.id !== undefined ? 'updated' : 'created', product, change });
       }
-      if (fields.categoryId !== undefined) await this.assertCategoryExists(trx, fields.categoryId);
-      if (fields.familyId !== undefined || fields.options !== undefined) {
-        const familyId = fields.familyId !== undefined ? fields.familyId : current.familyId;
-        // Leaving a family clears the options; joining or moving keeps the ones given.
-        fields.options ??= familyId === null ? {} : current.options;
-        await checkVariant(trx, { sellerId: current.sellerId, familyId, options: fields.options });
-      }
-      const product = await repo.updateProduct(trx, current.id, { ...repo.productColumns(fields), updated_at: this.clock.now() });
-      if (!product) throw productNotFound(id);
-      await this.recordChange(trx, product, statusChanges ? 'status_changed' : 'updated');
-      return product;
+      return results;
     });
-    const updated = await update().catch((error: unknown) => {
-      if (isVariantClash(error)) throw variantExists(String(fields.familyId ?? ''), fields.options ?? {});
-      throw error;
+    for (const r of done) {
+      if (r.action === 'updated') await this.evictCachedProduct(r.product.id);
+      await this.announce(r.product, r.change);
+    }
+    return done.map(({ change: _change, ...r }) => r);
+  }
+
+  private newProductFields(principal: CatalogPrincipal, input: NewProductInput): ProductPatch {
+    const fields = normalizeProductFields({ ...input, images: input.images ?? [], attributes: input.attributes ?? {} });
+    checkRating(fields.avgRating ?? 0, fields.reviewCount ?? 0);
+    if (fields.status === 'suspended' && principal.role !== 'admin') throw forbidden('Only an admin suspends a product');
+    return fields;
+  }
+
+  private async insertIn(trx: Executor<CatalogTables>, sellerId: string, fields: ProductPatch): Promise<Product> {
+    const now = this.clock.now();
+    await this.assertCategoryExists(trx, fields.categoryId!);
+    await checkVariant(trx, { sellerId, familyId: fields.familyId ?? null, options: fields.options ?? {} });
+    const product = await repo.insertProduct(trx, {
+      ...repo.productColumns(fields),
+      id: newId(),
+      seller_id: sellerId,
+      title: fields.title!,
+      category_id: fields.categoryId!,
+      price_amount: fields.price!.amount,
+      currency: fields.price!.currency,
+      status: fields.status ?? 'active',
+      created_at: now,
+      updated_at: now,
     });
-    await this.evictCachedProduct(updated.id);
-    return updated;
+    await this.recordChange(trx, product, 'created');
+    return product;
+  }
+
+  private async updateIn(trx: Executor<CatalogTables>, principal: CatalogPrincipal, id: string, fields: ProductPatch): Promise<{ product: Product } & ProductChange> {
+    const current = isUuid(id) ? await repo.findProduct(trx, id, { forUpdate: true }) : undefined;
+    if (!current) throw productNotFound(id);
+    if (!(await this.canManage(principal, current, trx))) throw forbidden('You may change only your own products');
+    const statusChanges = fields.status !== undefined && fields.status !== current.status;
+    if (principal.role !== 'admin' && statusChanges && (current.status === 'suspended' || fields.status === 'suspended')) {
+      throw new AppError('product_suspended', 'forbidden', 'Only an admin suspends a product or lifts a suspension');
+    }
+    if (fields.categoryId !== undefined) await this.assertCategoryExists(trx, fields.categoryId);
+    // A rating and its review count are checked together, one of them given or both.
+    if (fields.avgRating !== undefined || fields.reviewCount !== undefined) checkRating(fields.avgRating ?? current.avgRating, fields.reviewCount ?? current.reviewCount);
+    if (fields.familyId !== undefined || fields.options !== undefined) {
+      const familyId = fields.familyId !== undefined ? fields.familyId : current.familyId;
+      // Leaving a family clears the options; joining or moving keeps the ones given.
+      fields.options ??= familyId === null ? {} : current.options;
+      await checkVariant(trx, { sellerId: current.sellerId, familyId, options: fields.options });
+    }
+    const product = await repo.updateProduct(trx, current.id, { ...repo.productColumns(fields), updated_at: this.clock.now() });
+    if (!product) throw productNotFound(id);
+    const previousCategoryId = product.categoryId !== current.categoryId ? current.categoryId : undefined;
+    const previousFamilyId = product.familyId !== current.familyId ? current.familyId : undefined;
+    const change = statusChanges ? 'status_changed' : 'updated';
+    await this.recordChange(trx, product, change, { previousCategoryId, previousFamilyId });
+    return { product, change, ...(previousCategoryId !== undefined ? { previousCategoryId } : {}), ...(previousFamilyId !== undefined ? { previousFamilyId } : {}) };
+  }
+
+  /** Tells this process's caches at once, after commit; other processes learn from the outbox event. */
+  private async announce(product: Product, change: ProductChange): Promise<void> {
+    await this.options.changes?.catalogChanged({ kind: 'product', productId: product.id, categoryId: product.categoryId, familyId: product.familyId, ...change });
   }
 
   /** The product if the principal may manage it (admin: any; seller: own). Unknown: `product_not_found`; else `forbidden`. */
@@ -272,7 +396,12 @@ export class CatalogService {
     if (!(await repo.findCategory(executor, id))) throw unprocessable('category_not_found', `Category ${id} does not exist`);
   }
 
-  private recordChange(executor: Executor<any>, product: Product, change: 'created' | 'updated' | 'status_changed') {
+  private recordChange(
+    executor: Executor<any>,
+    product: Product,
+    change: 'created' | 'updated' | 'status_changed',
+    { previousCategoryId, previousFamilyId }: { previousCategoryId?: number | undefined; previousFamilyId?: string | null | undefined } = {},
+  ) {
     return appendToOutbox(executor, {
       type: EventTypes.productUpdated,
       aggregateType: 'product',
@@ -287,6 +416,8 @@ export class CatalogService {
         title: product.title,
         category_id: product.categoryId,
         family_id: product.familyId,
+        ...(previousCategoryId !== undefined ? { previous_category_id: previousCategoryId } : {}),
+        ...(previousFamilyId ? { previous_family_id: previousFamilyId } : {}),
       },
     });
   }

@@ -142,6 +142,10 @@ export interface NewProductInput {
   /** Makes the product a child of this family (same seller); `options` must then name a value on every axis. */
   familyId?: string | null;
   options?: Record<string, string>;
+  /** Average star rating, 1 to 5 when there are reviews, 0 without (kept to one decimal). */
+  avgRating?: number;
+  /** How many reviews the rating averages; 0 = none yet. */
+  reviewCount?: number;
 }
 
 export interface ProductPatch {
@@ -159,6 +163,9 @@ export interface ProductPatch {
   /** null takes the product out of its family (and clears its options). */
   familyId?: string | null;
   options?: Record<string, string>;
+  /** With `reviewCount`, or alone against the current count: 1 to 5 with reviews, 0 without. */
+  avgRating?: number;
+  reviewCount?: number;
 }
 
 export interface ProductPage {
@@ -204,4 +211,23 @@ export interface ImportResult {
   categories: number;
   families: number;
   products: number;
+}
+
+/** A committed catalog change. The outbox event is the reliable record; this is the fast path. */
+export type CatalogChange =
+  | {
+      kind: 'product';
+      productId: string;
+      change: 'created' | 'updated' | 'status_changed';
+      categoryId: number;
+      familyId: string | null;
+      previousCategoryId?: number;
+      previousFamilyId?: string | null;
+    }
+  | { kind: 'category'; categoryId: number }
+  | { kind: 'family'; familyId: string };
+
+export interface CatalogChangeListener {
+  /** Must not throw; a failure here is repaired by the event consumer. */
+  catalogChanged(change: CatalogChange): Promise<void>;
 }

@@ -105,10 +105,35 @@ export function checkPurchaseLimit(limit: number | null): number | null {
   return limit;
 }
 
-export function checkRating(rating: number, reviewCount: number): void {
-  if (!Number.isFinite(rating) || rating < 0 || rating > 5 || !Number.isSafeInteger(reviewCount) || reviewCount < 0) {
-    throw invalid('invalid_rating', 'A rating is 0 to 5 and a review count a non-negative integer');
+/** Largest review count (the column is a 32-bit integer). */
+export const REVIEW_COUNT_MAX = 2_147_483_647;
+
+/** A rating as stored: one decimal (4.46 → 4.5). */
+export const roundRating = (rating: number): number => Math.round(rating * 10) / 10;
+
+export function checkRatingValue(rating: number): number {
+  if (typeof rating !== 'number' || !Number.isFinite(rating) || rating < 0 || rating > 5) {
+    throw invalid('invalid_rating', 'avg_rating is a number from 0 to 5', { avg_rating: rating });
   }
+  return roundRating(rating);
+}
+
+export function checkReviewCount(count: number): number {
+  if (!Number.isSafeInteger(count) || count < 0 || count > REVIEW_COUNT_MAX) {
+    throw invalid('invalid_review_count', `review_count is an integer from 0 to ${REVIEW_COUNT_MAX}`, { review_count: count });
+  }
+  return count;
+}
+
+/**
+ * A rating and its review count must agree: no reviews means no rating (0), and reviews
+ * average 1 to 5 stars. `invalid_rating` otherwise.
+ */
+export function checkRating(rating: number, reviewCount: number): void {
+  const stars = checkRatingValue(rating);
+  checkReviewCount(reviewCount);
+  if (reviewCount === 0 && stars !== 0) throw invalid('invalid_rating', 'A product without reviews (review_count 0) has avg_rating 0', { avg_rating: rating, review_count: reviewCount });
+  if (reviewCount > 0 && stars < 1) throw invalid('invalid_rating', 'A product with reviews has an avg_rating from 1 to 5 stars', { avg_rating: rating, review_count: reviewCount });
 }
 
 export function checkSlug(value: string): string {
@@ -200,6 +225,8 @@ export function normalizeProductFields(input: ProductPatch): ProductPatch {
   if (input.attributes !== undefined) out.attributes = checkAttributes(input.attributes);
   if (input.status !== undefined) out.status = checkStatus(input.status);
   if (input.purchaseLimit !== undefined) out.purchaseLimit = checkPurchaseLimit(input.purchaseLimit);
+  if (input.avgRating !== undefined) out.avgRating = checkRatingValue(input.avgRating);
+  if (input.reviewCount !== undefined) out.reviewCount = checkReviewCount(input.reviewCount);
   if (input.checkoutChallenge !== undefined) {
     if (typeof input.checkoutChallenge !== 'boolean') throw invalid('invalid_checkout_challenge', 'checkout_challenge is true or false');
     out.checkoutChallenge = input.checkoutChallenge;

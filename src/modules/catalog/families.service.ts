@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { cursorCodec } from '../../platform/cursor.ts';
 import type { Executor } from '../../platform/database.ts';
 import { AppError, forbidden, invalid, unprocessable } from '../../platform/errors.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
@@ -9,7 +9,7 @@ import { assertWriter, canManageSeller, managedSeller, sellerForNewItem } from '
 import { axisInUse, familyNotFound, familyNotFoundForWrite, familySellerMismatch, optionsMismatch } from './catalog.errors.ts';
 import * as catalogRepo from './catalog.repository.ts';
 import type { CatalogTables } from './catalog.tables.ts';
-import type { CatalogPrincipal, FamilyDetail, FamilyPage, FamilyPatch, NewFamilyInput, OptionAxis, Product, ProductFamily } from './catalog.types.ts';
+import type { CatalogChangeListener, CatalogPrincipal, FamilyDetail, FamilyPage, FamilyPatch, NewFamilyInput, OptionAxis, Product, ProductFamily } from './catalog.types.ts';
 import { normalizeFamilyFields } from './catalog.validation.ts';
 import * as repo from './families.repository.ts';
 
@@ -75,7 +75,7 @@ function assertAxesChangeKeepsVariants(current: OptionAxis[], next: OptionAxis[]
   }
 }
 
-const invalidCursor = () => invalid('invalid_cursor', 'The cursor is not one this API issued');
+const FamiliesCursor = cursorCodec({ id: 'uuid' });
 
 /**
  * Variation families of the catalog: a parent carrying the shared title, description, brand,
@@ -93,6 +93,8 @@ export class FamiliesService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Told after each committed family write (see CatalogOptions.changes). */
+    private readonly changes?: CatalogChangeListener,
   ) {}
 
   async createFamily(principal: CatalogPrincipal, input: NewFamilyInput): Promise<FamilyDetail> {
@@ -122,7 +124,7 @@ export class FamiliesService {
   async updateFamily(principal: CatalogPrincipal, id: string, patch: FamilyPatch): Promise<FamilyDetail> {
     assertWriter(principal);
     const fields = normalizeFamilyFields(patch);
-    return this.db.transaction().execute(async (trx) => {
+    const updated = await this.db.transaction().execute(async (trx) => {
       const current = isUuid(id) ? await repo.findFamily(trx, id, { forUpdate: true }) : undefined;
       if (!current) throw familyNotFound(id);
       if (!(await canManageSeller(trx, principal, current.sellerId))) throw forbidden('You may change only your own families');
@@ -137,6 +139,8 @@ export class FamiliesService {
       await this.recordChange(trx, family, statusChanges ? 'status_changed' : 'updated', variants.map((v) => v.id));
       return { ...family, variants };
     });
+    await this.changes?.catalogChanged({ kind: 'family', familyId: updated.id });
+    return updated;
   }
 
   /** A family in any status with all its children, for whoever manages it (`family_not_found` / `forbidden`). */
@@ -182,15 +186,10 @@ export class FamiliesService {
       if (sellerId !== undefined && sellerId.toLowerCase() !== own) throw forbidden('A seller lists only its own families');
       sellerId = own;
     }
-    let beforeId: string | undefined;
-    if (query.cursor !== undefined) {
-      const decoded = decodeCursor(query.cursor, ['id']);
-      if (typeof decoded.id !== 'string' || !isUuid(decoded.id)) throw invalidCursor();
-      beforeId = decoded.id;
-    }
+    const beforeId = query.cursor !== undefined ? FamiliesCursor.decode(query.cursor).id : undefined;
     const rows = await repo.listFamilies(this.db, { limit: limit + 1, ...(sellerId !== undefined ? { sellerId } : {}), ...(beforeId ? { beforeId } : {}) });
     const families = rows.slice(0, limit);
-    return { families, nextCursor: rows.length > limit ? encodeCursor({ id: families[families.length - 1]!.id }) : null };
+    return { families, nextCursor: rows.length > limit ? FamiliesCursor.encode({ id: families[families.length - 1]!.id }) : null };
   }
 
   private async assertCategoryExists(executor: Executor<CatalogTables>, id: number): Promise<void> {

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError, conflict, unprocessable } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { MAX_AMOUNT } from '../../platform/limits.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Principal } from '../../platform/principal.ts';
 import type { AddressPort, CartPort, CatalogPort, CheckoutFaults } from './checkout.ports.ts';
@@ -47,7 +48,7 @@ const PURCHASE_LIMIT_WINDOW_MS = 24 * 3600_000;
  *
  * Answers (as stored responses, replayed verbatim for the same key): 201 placed;
  * 402 `payment_declined`; 409 `out_of_stock`; 503 `payment_unavailable` / `checkout_interrupted`.
- * Refused before anything is written: 422 `cart_empty`, `product_unavailable`,
+ * Refused before anything is written: 422 `cart_empty`, `product_unavailable`, `order_total_too_large`,
  * `purchase_limit_exceeded`, `idempotency_key_reused`; 409 `price_changed`; 404 address/method;
  * 403 `challenge_required` / `challenge_failed` and 503 `challenge_unavailable` for carts
  * with products that ask for a human check (verified last, so a token is spent only on a
@@ -162,6 +163,9 @@ export class CheckoutService {
     const currency = lines[0]!.currency;
     if (lines.some((l) => l.currency !== currency)) throw unprocessable('currency_mismatch', 'All items must be in one currency');
     const total = lines.reduce((sum, l) => sum + l.unit_price * l.quantity, 0);
+    if (total > MAX_AMOUNT) {
+      throw unprocessable('order_total_too_large', `An order may total at most ${MAX_AMOUNT} minor units; split the cart into several orders`, { total, max: MAX_AMOUNT });
+    }
     const changes = cart.items
       .filter((item) => item.unitPrice.amount !== products.get(item.productId)!.price.amount)
       .map((item) => ({ product_id: item.productId, old_unit_price: item.unitPrice.amount, new_unit_price: products.get(item.productId)!.price.amount }));

@@ -4,6 +4,7 @@
  */
 export const EventTypes = {
   productUpdated: 'catalog.product.updated',
+  categoryUpdated: 'catalog.category.updated',
   familyUpdated: 'catalog.family.updated',
   stockChanged: 'inventory.stock.changed',
   orderPlaced: 'orders.order.placed',
@@ -16,7 +17,7 @@ export const EventTypes = {
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
-export type AggregateType = 'product' | 'family' | 'order' | 'shipment' | 'stock';
+export type AggregateType = 'product' | 'family' | 'order' | 'shipment' | 'stock' | 'category_tree';
 
 export interface ProductUpdatedV1 {
   product_id: string;
@@ -30,6 +31,17 @@ export interface ProductUpdatedV1 {
   category_id?: number;
   /** The variation family the product is a child of (null or absent: none). */
   family_id?: string | null;
+  /** Set when the product moved to another category (its lists changed). */
+  previous_category_id?: number;
+  /** Set when the product left (or moved out of) a family. */
+  previous_family_id?: string;
+}
+
+/** The category tree changed (a category was created). Its aggregate is the whole tree, so changes stay in order. */
+export interface CategoryUpdatedV1 {
+  category_id: number;
+  parent_id: number | null;
+  change: 'created';
 }
 
 /** A variation family's shared fields or axes changed; `product_ids` are its children at that moment. */
@@ -119,6 +131,7 @@ export interface StockChangedV1 {
 export interface EventPayloads {
   'inventory.stock.changed': StockChangedV1;
   'catalog.product.updated': ProductUpdatedV1;
+  'catalog.category.updated': CategoryUpdatedV1;
   'catalog.family.updated': FamilyUpdatedV1;
   'orders.order.placed': OrderPlacedV1;
   'orders.order.cancelled': OrderCancelledV1;

@@ -45,7 +45,7 @@ describe('carrier webhook signatures', () => {
 
   it('knows only configured carriers', () => {
     const ts = String(now());
-    expect(codeOf(() => service.verify('swiftship-express', body, signCarrierWebhook('secret-one-1', ts, body), ts))).toBe('not_found:unknown_carrier');
-    expect(codeOf(() => service.verify('__proto__', body, 'x', ts))).toBe('not_found:unknown_carrier');
+    expect(codeOf(() => service.verify('swiftship-express', body, signCarrierWebhook('secret-one-1', ts, body), ts))).toBe('not_found:carrier_not_found');
+    expect(codeOf(() => service.verify('__proto__', body, 'x', ts))).toBe('not_found:carrier_not_found');
   });
 });

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
-import { shipmentNotFound } from './fulfillment.errors.ts';
+import { shipmentNotFound, webhookCarrierNotFound } from './fulfillment.errors.ts';
 import type { FulfillmentService } from './fulfillment.service.ts';
 import type { ReportResult } from './fulfillment.types.ts';
 
@@ -40,7 +40,7 @@ export interface CarrierWebhookOptions {
  * `FulfillmentService.report` as admin reports, with the delivery id recorded in the same
  * transaction as the transition, so a replayed or retried delivery changes nothing.
  *
- * Error codes: `unknown_carrier` (404), `invalid_signature`, `signature_expired` (401),
+ * Error codes: `carrier_not_found` (404: no webhook secret for that carrier), `invalid_signature`, `signature_expired` (401),
  * `shipment_not_found` (404), plus those of `FulfillmentService.report`.
  */
 export class CarrierWebhookService {
@@ -53,7 +53,7 @@ export class CarrierWebhookService {
   /** Checks signature and timestamp over the raw body; throws before anything is parsed or written. */
   verify(carrier: string, rawBody: Buffer, signature: string | undefined, timestamp: string | undefined): void {
     const secret = Object.hasOwn(this.options.secrets, carrier) ? this.options.secrets[carrier] : undefined;
-    if (!secret) throw new AppError('unknown_carrier', 'not_found', `No webhook is configured for carrier "${carrier}"`, { carrier });
+    if (!secret) throw webhookCarrierNotFound(carrier);
     if (!signature || !timestamp || !/^\d{1,12}$/.test(timestamp)) throw invalidSignature(`Send ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER}`);
     const expected = Buffer.from(signCarrierWebhook(secret, timestamp, rawBody));
     const given = Buffer.from(signature);

@@ -1,7 +1,7 @@
-import { AppError, conflict, unprocessable } from '../../platform/errors.ts';
+import { conflict, notFound, unprocessable } from '../../platform/errors.ts';
 import type { ShipmentStatus } from './shipment-states.ts';
 
-export const shipmentNotFound = (id: string) => new AppError('shipment_not_found', 'not_found', `Shipment ${id} was not found`, { id });
+export const shipmentNotFound = (id: string) => notFound('shipment', id);
 
 export const invalidTransition = (from: ShipmentStatus, to: ShipmentStatus) =>
   conflict('invalid_shipment_transition', `A ${from} shipment cannot become ${to}`, { from, to });
@@ -9,4 +9,8 @@ export const invalidTransition = (from: ShipmentStatus, to: ShipmentStatus) =>
 export const orderCancelled = (orderId: string) =>
   conflict('order_cancelled', 'The order was cancelled; its shipments cannot be packed', { order_id: orderId });
 
-export const unknownCarrier = (carrier: string) => unprocessable('unknown_carrier', `No active carrier "${carrier}"`, { carrier });
+/** A report names a carrier Bazaar does not know (422: the shipment exists, the carrier in the body does not). */
+export const unknownCarrier = (carrier: string) => unprocessable('carrier_not_found', `No active carrier "${carrier}"`, { carrier });
+
+/** A webhook for a carrier with no configured secret. */
+export const webhookCarrierNotFound = (carrier: string) => notFound('carrier', carrier, { carrier });

@@ -9,6 +9,7 @@ import { DeliveryService } from './delivery.service.ts';
 import { FulfillmentService } from './fulfillment.service.ts';
 import type { OrderLifecyclePort } from './fulfillment.types.ts';
 import { fulfillmentSchema } from './index.ts';
+import { describeEach, NEEDS_POSTGRES } from '../../../test/helpers/suites.ts';
 
 /** An in-memory orders side: statuses, conditional moves, and the packing flag. */
 class FakeOrders implements OrderLifecyclePort {
@@ -145,7 +146,9 @@ describe.each(BACKENDS)('FulfillmentService (%s)', (backend) => {
   });
 });
 
-describe.skipIf(CONCURRENT_BACKENDS.length === 0).each(CONCURRENT_BACKENDS.length > 0 ? CONCURRENT_BACKENDS : ['postgres' as const])(
+describeEach(
+  CONCURRENT_BACKENDS,
+  NEEDS_POSTGRES,
   'FulfillmentService under concurrency (%s)',
   (backend) => {
     let databases: TestDatabases;

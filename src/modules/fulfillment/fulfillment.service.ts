@@ -43,7 +43,7 @@ export type PlannedShipment = repo.ShipmentRow;
  * `beginPacking`, the single conditional update that decides a cancel racing a pack.
  *
  * Error codes: `shipment_not_found` (404), `invalid_shipment_transition` (409),
- * `order_cancelled` (409), `tracking_number_in_use` (409), `unknown_carrier`,
+ * `order_cancelled` (409), `tracking_number_in_use` (409), `carrier_not_found`,
  * `carrier_required`, `tracking_number_required`, `invalid_tracking_number`,
  * `invalid_occurred_at` (422).
  */

@@ -22,7 +22,7 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$tNfBQAiqElADXBH0s/b5Uw$nNYfEq
  * Accounts, login sessions and addresses.
  *
  * Error codes: `email_taken` (409), `invalid_credentials` (401), `unknown_postal_code` /
- * `unsupported_country` (422), `too_many_addresses` (422), `not_found` (404).
+ * `unsupported_country` (422), `too_many_addresses` (422), `account_not_found` / `address_not_found` (404).
  * Tokens are opaque random strings; only their SHA-256 is stored.
  */
 export class IdentityService {
@@ -64,13 +64,13 @@ export class IdentityService {
 
   async getAccount(id: string): Promise<Account> {
     const account = await repo.findAccountById(this.db, id);
-    if (!account) throw notFound('Account', id);
+    if (!account) throw notFound('account', id);
     return account;
   }
 
   async setRole(accountId: string, role: Role): Promise<Account> {
     const account = await repo.updateAccount(this.db, accountId, { role });
-    if (!account) throw notFound('Account', accountId);
+    if (!account) throw notFound('account', accountId);
     return account;
   }
 
@@ -115,7 +115,7 @@ export class IdentityService {
   /** An address of the principal's own; another customer's address is reported as not found. */
   async getAddress(principal: Principal, id: string): Promise<Address> {
     const address = await repo.findAddress(this.db, principal.accountId, id);
-    if (!address) throw notFound('Address', id);
+    if (!address) throw notFound('address', id);
     return address;
   }
 
@@ -127,7 +127,7 @@ export class IdentityService {
   async deleteAddress(principal: Principal, id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const deleted = await repo.deleteAddress(trx, principal.accountId, id);
-      if (!deleted) throw notFound('Address', id);
+      if (!deleted) throw notFound('address', id);
       if (deleted.is_default) await repo.promoteOldestAddress(trx, principal.accountId);
     });
   }

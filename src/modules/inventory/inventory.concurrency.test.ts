@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONCURRENT_BACKENDS, createTestDatabases, type TestDatabases } from '../../../test/helpers/databases.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { isAppError } from '../../platform/errors.ts';
@@ -6,6 +6,7 @@ import { newId } from '../../platform/ids.ts';
 import { migrateToLatest } from '../../platform/migrations.ts';
 import { eventsSchema } from '../events/index.ts';
 import { InventoryService, inventorySchema } from './index.ts';
+import { describeEach, NEEDS_POSTGRES } from '../../../test/helpers/suites.ts';
 
 const TTL_SECONDS = 600;
 const NYC = { latitude: 40.75, longitude: -73.99 };
@@ -22,7 +23,7 @@ function outcomes(settled: PromiseSettledResult<unknown>[]): string[] {
 const count = (codes: string[], code: string) => codes.filter((c) => c === code).length;
 
 // PGlite has one connection and serializes everything: races only exist on a real server.
-describe.each(CONCURRENT_BACKENDS)('inventory under concurrency (%s, pool of 20)', (backend) => {
+describeEach(CONCURRENT_BACKENDS, NEEDS_POSTGRES, 'inventory under concurrency (%s, pool of 20)', (backend) => {
   let databases: TestDatabases;
   let clock: ManualClock;
   let inventory: InventoryService;

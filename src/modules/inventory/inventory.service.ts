@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '../../platform/database.ts';
-import { AppError, conflict, invalid } from '../../platform/errors.ts';
+import { AppError, conflict, invalid, notFound } from '../../platform/errors.ts';
 import { distanceKm, resolvePostalCode, type Coordinates } from '../../platform/geo.ts';
 import { newId } from '../../platform/ids.ts';
 import { lockKeyFor, type PeriodicJob } from '../../platform/jobs.ts';
@@ -94,7 +94,7 @@ export class InventoryService {
   /** @throws `warehouse_not_found` */
   async getWarehouse(id: string): Promise<Warehouse> {
     const warehouse = await repo.findWarehouse(this.db, id);
-    if (!warehouse) throw new AppError('warehouse_not_found', 'not_found', `Warehouse ${id} was not found`, { id });
+    if (!warehouse) throw notFound('warehouse', id);
     return warehouse;
   }
 

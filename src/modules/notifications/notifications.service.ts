@@ -1,13 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
-import { invalid } from '../../platform/errors.ts';
-import { isUuid, newId } from '../../platform/ids.ts';
+import { cursorCodec } from '../../platform/cursor.ts';
+import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/principal.ts';
 import type { OutboxEvent, TransactionalConsumer } from '../events/index.ts';
 import { NOTIFYING_EVENT_TYPES, renderNotification } from './notifications.render.ts';
 import * as repo from './notifications.repository.ts';
 import type { Notification, NotificationChannel } from './notifications.types.ts';
+
+const NotificationsCursor = cursorCodec({ c: 'timestamp', i: 'uuid' });
 
 export const NOTIFICATIONS_CONSUMER = 'notifications.customer';
 
@@ -57,12 +58,11 @@ export class NotificationsService {
 
   /** The principal's own notifications, newest first, keyset-paginated. */
   async list(principal: Principal, cursor: string | undefined, limit: number): Promise<{ notifications: Notification[]; nextCursor: string | null }> {
-    const after = cursor ? decodeCursor(cursor, ['c', 'i'] as const) : undefined;
-    const afterKey = after ? { createdAt: new Date(String(after.c)), id: String(after.i) } : undefined;
-    if (afterKey && (Number.isNaN(afterKey.createdAt.getTime()) || !isUuid(afterKey.id))) throw invalid('invalid_cursor', 'The cursor is not one this API issued');
+    const after = cursor ? NotificationsCursor.decode(cursor) : undefined;
+    const afterKey = after ? { createdAt: after.c, id: after.i } : undefined;
     const rows = await repo.listPage(this.db, principal.accountId, afterKey, limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { notifications: page, nextCursor: rows.length > limit && last ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id }) : null };
+    return { notifications: page, nextCursor: rows.length > limit && last ? NotificationsCursor.encode({ c: last.createdAt, i: last.id }) : null };
   }
 }

@@ -168,3 +168,19 @@ export async function listPendingRefunds(e: Executor<any>, olderThan: Date, limi
     .execute();
   return rows.map(toOrder);
 }
+
+/** Units ordered per product since a time (cancelled orders excluded), most first. */
+export async function topProductsSince(e: Executor<OrdersTables>, since: Date, limit: number): Promise<{ productId: string; units: number }[]> {
+  const rows = await e
+    .selectFrom('order_items')
+    .innerJoin('orders', 'orders.id', 'order_items.order_id')
+    .select(['order_items.product_id', (eb) => eb.fn.sum<number>('order_items.quantity').as('units')])
+    .where('orders.status', '!=', 'cancelled')
+    .where('orders.placed_at', '>=', since)
+    .groupBy('order_items.product_id')
+    .orderBy('units', 'desc')
+    .orderBy('order_items.product_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ productId: r.product_id, units: Number(r.units) }));
+}

@@ -1,16 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
-import { AppError, conflict } from '../../platform/errors.ts';
+import { cursorCodec } from '../../platform/cursor.ts';
+import { conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { appendToOutbox, EventTypes } from '../events/index.ts';
 import * as repo from './orders.repository.ts';
 import type { NewOrder, Order, OrderDetail, OrderStatus } from './orders.types.ts';
 
-export const orderNotFound = (id: string) => new AppError('order_not_found', 'not_found', `Order ${id} was not found`, { id });
+export const orderNotFound = (id: string) => notFound('order', id);
 
 /** Statuses from which a customer may still cancel: nothing has been packed yet. */
+const OrdersCursor = cursorCodec({ p: 'timestamp', i: 'uuid' });
+
 export const CANCELLABLE: OrderStatus[] = ['placed', 'processing'];
 
 /**
@@ -97,16 +99,11 @@ export class OrdersService {
 
   /** The principal's orders, newest first, keyset-paginated. */
   async listOrders(principal: Principal, cursor: string | undefined, limit: number): Promise<{ orders: Order[]; nextCursor: string | null }> {
-    const after = cursor ? decodeCursor(cursor, ['p', 'i'] as const) : undefined;
-    const rows = await repo.listOrdersPage(
-      this.db,
-      principal.accountId,
-      after ? { placedAt: new Date(String(after.p)), id: String(after.i) } : undefined,
-      limit,
-    );
+    const after = cursor ? OrdersCursor.decode(cursor) : undefined;
+    const rows = await repo.listOrdersPage(this.db, principal.accountId, after ? { placedAt: after.p, id: after.i } : undefined, limit);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { orders: page, nextCursor: rows.length > limit && last ? encodeCursor({ p: last.placedAt.toISOString(), i: last.id }) : null };
+    return { orders: page, nextCursor: rows.length > limit && last ? OrdersCursor.encode({ p: last.placedAt, i: last.id }) : null };
   }
 
   /**
@@ -196,6 +193,11 @@ export class OrdersService {
   }
 
   /** Units of each product this customer ordered (not cancelled) since `since`, for purchase limits. */
+  /** The most ordered products since a time, by units (cache warming before a sale). */
+  async topProductsSince(since: Date, limit: number): Promise<{ productId: string; units: number }[]> {
+    return repo.topProductsSince(this.db, since, Math.min(Math.max(Math.trunc(limit), 1), 100_000));
+  }
+
   async unitsOrderedSince(customerId: string, productIds: string[], since: Date): Promise<Map<string, number>> {
     if (productIds.length === 0) return new Map();
     const rows = await (this.db as Kysely<repo.OrdersTables>)

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import { sql, type Generated, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/database.ts';
 
 export type PaymentStatus = 'pending' | 'authorized' | 'captured' | 'failed' | 'refunded';
@@ -87,9 +87,22 @@ export async function insertMethod(e: Executor<any>, row: Omit<Selectable<Paymen
   return toMethod(await as(e).insertInto('payment_methods').values({ ...row, deleted_at: null }).returningAll().executeTakeFirstOrThrow());
 }
 
-export async function listMethods(e: Executor<any>, accountId: string) {
-  const rows = await as(e).selectFrom('payment_methods').selectAll().where('account_id', '=', accountId).where('deleted_at', 'is', null).orderBy('created_at').orderBy('id').execute();
+/** Live methods of an account, oldest first, keyset-paginated on the id (a time-ordered UUIDv7, exact where created_at's microseconds are not). */
+export async function listMethodsPage(e: Executor<any>, accountId: string, afterId: string | undefined, limit: number) {
+  let query = as(e).selectFrom('payment_methods').selectAll().where('account_id', '=', accountId).where('deleted_at', 'is', null);
+  if (afterId) query = query.where('id', '>', afterId);
+  const rows = await query.orderBy('id').limit(limit).execute();
   return rows.map(toMethod);
+}
+
+export async function countLiveMethods(e: Executor<any>, accountId: string): Promise<number> {
+  const row = await as(e).selectFrom('payment_methods').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Serializes writes of one account's methods (the cap is a count), on PGlite and PostgreSQL alike. */
+export async function lockAccountMethods(e: Executor<any>, accountId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`payment_methods:${accountId}`}))`.execute(e);
 }
 
 export async function softDeleteMethod(e: Executor<any>, accountId: string, id: string, now: Date) {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
+import { cursorCodec } from '../../platform/cursor.ts';
 import { AppError, notFound, unprocessable } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/principal.ts';
@@ -13,12 +14,20 @@ export const paymentDeclined = (reason: string) =>
 export const paymentUnavailable = () =>
   new AppError('payment_unavailable', 'unavailable', 'The payment provider did not answer in time; nothing was charged. Please try again.');
 
+export interface PaymentsOptions {
+  /** Live payment methods one account may keep (default 20). */
+  maxMethods?: number;
+}
+
+const DEFAULT_MAX_METHODS = 20;
+const MethodsCursor = cursorCodec({ i: 'uuid' });
+
 /**
  * Saved payment methods (only the PSP token is stored) and the payment of each checkout.
  * Every provider call uses an idempotency key derived from the checkout id, so retries,
  * concurrent duplicates and crash recovery can never charge twice.
  *
- * Error codes: `invalid_payment_method` (422), `payment_method_not_found` (404),
+ * Error codes: `invalid_payment_method` / `too_many_payment_methods` (422), `payment_method_not_found` (404), `invalid_cursor` (400),
  * `payment_declined` (402), `payment_unavailable` (503).
  */
 export class PaymentsService {
@@ -27,8 +36,10 @@ export class PaymentsService {
     private readonly provider: PaymentProvider,
     private readonly clock: Clock,
     private readonly retry: RetryPolicy,
+    private readonly options: PaymentsOptions = {},
   ) {}
 
+  /** Saves a method; at most `maxMethods` live ones per account (`too_many_payment_methods`, 422). */
   async addMethod(principal: Principal, token: string): Promise<repo.PaymentMethod> {
     let card: { brand: string; last4: string };
     try {
@@ -37,22 +48,39 @@ export class PaymentsService {
       if (error instanceof PaymentError) throw unprocessable('invalid_payment_method', error.message);
       throw error;
     }
-    return repo.insertMethod(this.db, { id: newId(), account_id: principal.accountId, provider: this.provider.name, token, ...card });
+    const max = this.options.maxMethods ?? DEFAULT_MAX_METHODS;
+    return this.db.transaction().execute(async (trx) => {
+      await repo.lockAccountMethods(trx, principal.accountId);
+      if ((await repo.countLiveMethods(trx, principal.accountId)) >= max) {
+        throw unprocessable('too_many_payment_methods', `An account may keep at most ${max} payment methods; delete one first`, { max });
+      }
+      return repo.insertMethod(trx, { id: newId(), account_id: principal.accountId, provider: this.provider.name, token, ...card });
+    });
   }
 
-  listMethods(principal: Principal) {
-    return repo.listMethods(this.db, principal.accountId);
+  /** The principal's live methods, oldest first, keyset-paginated (`invalid_cursor`, 400). */
+  /** Every live method of the account (there are at most `maxMethods`), e.g. for a checkout form. */
+  async listAllMethods(principal: Principal): Promise<repo.PaymentMethod[]> {
+    return (await this.listMethods(principal, undefined, this.options.maxMethods ?? DEFAULT_MAX_METHODS)).methods;
+  }
+
+  async listMethods(principal: Principal, cursor: string | undefined, limit: number): Promise<{ methods: repo.PaymentMethod[]; nextCursor: string | null }> {
+    const after = cursor ? MethodsCursor.decode(cursor) : undefined;
+    const rows = await repo.listMethodsPage(this.db, principal.accountId, after?.i, limit + 1);
+    const methods = rows.slice(0, limit);
+    const last = methods[methods.length - 1];
+    return { methods, nextCursor: rows.length > limit && last ? MethodsCursor.encode({ i: last.id }) : null };
   }
 
   /** One of the principal's own methods; another customer's is reported as not found. */
   async getMethod(principal: Principal, id: string): Promise<repo.PaymentMethod> {
     const row = await repo.findLiveMethod(this.db, principal.accountId, id);
-    if (!row) throw new AppError('payment_method_not_found', 'not_found', `Payment method ${id} was not found`, { id });
+    if (!row) throw notFound('payment_method', id);
     return repo.toMethod(row);
   }
 
   async deleteMethod(principal: Principal, id: string): Promise<void> {
-    if (!(await repo.softDeleteMethod(this.db, principal.accountId, id, this.clock.now()))) throw notFound('Payment method', id);
+    if (!(await repo.softDeleteMethod(this.db, principal.accountId, id, this.clock.now()))) throw notFound('payment_method', id);
   }
 
   findPayment(checkoutId: string) {
@@ -66,7 +94,7 @@ export class PaymentsService {
    */
   async authorize(input: { checkoutId: string; accountId: string; paymentMethodId: string; amount: number; currency: string }): Promise<repo.Payment> {
     const method = await repo.findLiveMethod(this.db, input.accountId, input.paymentMethodId);
-    if (!method) throw new AppError('payment_method_not_found', 'not_found', `Payment method ${input.paymentMethodId} was not found`);
+    if (!method) throw notFound('payment_method', input.paymentMethodId);
     const payment = await repo.ensurePayment(this.db, {
       id: newId(),
       checkout_id: input.checkoutId,
@@ -100,7 +128,7 @@ export class PaymentsService {
   /** Captures an authorized payment; idempotent. Throws `payment_unavailable` if the PSP stays unreachable. */
   async capture(checkoutId: string): Promise<repo.Payment> {
     const payment = await repo.findPayment(this.db, checkoutId);
-    if (!payment) throw notFound('Payment for checkout', checkoutId);
+    if (!payment) throw notFound('payment', undefined, { checkout_id: checkoutId });
     if (payment.status === 'captured') return payment;
     if (payment.status !== 'authorized') throw new AppError('payment_not_authorized', 'conflict', `Payment is ${payment.status}, not authorized`);
     try {

@@ -14,14 +14,15 @@ export const SANDBOX_TOKENS = {
   slow: 'tok_slow',
 } as const;
 
-const CARDS: Record<string, { brand: string; last4: string }> = {
-  tok_visa: { brand: 'visa', last4: '4242' },
-  tok_mastercard: { brand: 'mastercard', last4: '4444' },
-  tok_decline: { brand: 'visa', last4: '0002' },
-  tok_timeout: { brand: 'visa', last4: '0119' },
-  tok_flaky: { brand: 'visa', last4: '0341' },
-  tok_slow: { brand: 'amex', last4: '0005' },
-};
+// A Map, not an object literal: the token is client input, and `toString` or `__proto__` must be unknown tokens.
+const CARDS = new Map<string, { brand: string; last4: string }>([
+  ['tok_visa', { brand: 'visa', last4: '4242' }],
+  ['tok_mastercard', { brand: 'mastercard', last4: '4444' }],
+  ['tok_decline', { brand: 'visa', last4: '0002' }],
+  ['tok_timeout', { brand: 'visa', last4: '0119' }],
+  ['tok_flaky', { brand: 'visa', last4: '0341' }],
+  ['tok_slow', { brand: 'amex', last4: '0005' }],
+]);
 
 export interface SandboxOptions {
   /** How long `tok_slow` takes to authorize (default 3000 ms). */
@@ -59,8 +60,8 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   async describeMethod(token: string) {
-    const card = CARDS[token];
-    if (!card) throw new PaymentError('invalid_payment_method', `Unknown payment token; sandbox tokens are ${Object.keys(CARDS).join(', ')}`, false);
+    const card = CARDS.get(token);
+    if (!card) throw new PaymentError('invalid_payment_method', `Unknown payment token; sandbox tokens are ${[...CARDS.keys()].join(', ')}`, false);
     return card;
   }
 

@@ -3,7 +3,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Cache } from '../../platform/cache.ts';
 import { countFacets } from './search.facets.ts';
 import { BrandSnapshot, CategorySnapshot } from './search.snapshot.ts';
-import { chooseCorrections, findCandidates } from './search.spelling.ts';
+import type { VocabularySnapshot } from './search.vocabulary.ts';
 import { afterCursor, allFacetFilters, and, facetFilters, HIT_COLUMNS, inCategories, orderBy, sortValue, tsQuery, type HitRow } from './search.sql.ts';
 import type { CursorKey, EngineResult, Facets, SearchEngine, SearchHit, SearchQuery, Suggestions } from './search.types.ts';
 
@@ -21,6 +21,11 @@ export const toHit = (row: HitRow): SearchHit => ({
   availability: row.availability,
   inStock: row.in_stock,
   createdAt: new Date(row.created_at),
+  // The SQL engines list children one by one (no grouping): each stands for its family at its own price.
+  family:
+    row.family_id === null
+      ? null
+      : { id: row.family_id, title: row.family_title ?? '', priceMin: row.price_amount, priceMax: row.price_amount, matchingVariants: 1 },
 });
 
 /** The cursor value of a row: exact text of its sort key (ISO time for `newest`). */
@@ -42,14 +47,18 @@ export interface PostgresEngineOptions {
    */
   cache?: Cache;
   facetCacheSeconds?: number;
+  /** Spelling vocabulary (`search_terms` in memory). */
+  vocabulary: VocabularySnapshot;
 }
 
 /**
  * Full-text search over `search_documents` with PostgreSQL: a weighted English tsvector
- * (GIN) for matching and ranking, facet counts in one statement, keyset pages, and pg_trgm
- * over a vocabulary for spelling. All words must match; when none do, unknown words are
- * corrected (applied when the correction is close, else offered as `didYouMean`), and a
- * query whose words never occur together falls back to matching any of them.
+ * (GIN) for matching and ranking, facet counts in one statement, keyset pages, and the shared
+ * spelling corrector. All words must match; when none do, unknown words are corrected
+ * (applied when it is a likely typo, else offered as `didYouMean`), and a query of three or
+ * more words that never occur together matches products with at least two thirds of them.
+ * Serves while the memory engine loads, or always with SEARCH_ENGINE=postgres; its ranking is
+ * text rank × popularity, without the memory engine's product-kind model.
  */
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = 'postgres';
@@ -59,7 +68,7 @@ export class PostgresSearchEngine implements SearchEngine {
 
   constructor(
     private readonly db: Kysely<any>,
-    private readonly options: PostgresEngineOptions = {},
+    private readonly options: PostgresEngineOptions,
   ) {
     this.categories = new CategorySnapshot(db);
     this.brands = new BrandSnapshot(db);
@@ -67,6 +76,7 @@ export class PostgresSearchEngine implements SearchEngine {
 
   indexChanged(): void {
     this.categories.invalidate();
+    this.options.vocabulary.invalidate();
   }
 
   async search(query: SearchQuery): Promise<EngineResult> {
@@ -76,14 +86,15 @@ export class PostgresSearchEngine implements SearchEngine {
     const strict = await this.run(query, query.words, 'all');
     if (strict.totalCount > 0) return { ...strict, didYouMean: null, interpretation: interpretation(query.words, false, 'all') };
 
-    const correction = chooseCorrections(query.words, await findCandidates(this.db, query.words));
+    const corrector = await this.options.vocabulary.get();
+    const correction = corrector.correct(query.words, (w) => corrector.knows(w));
     const suggestion = correction.changed ? correction.words.join(' ') : null;
     const words = correction.confident ? correction.words : query.words;
     if (correction.confident) {
       const corrected = await this.run(query, words, 'all');
       if (corrected.totalCount > 0) return { ...corrected, didYouMean: suggestion, interpretation: interpretation(words, true, 'all') };
     }
-    if (words.length > 1 && !(await this.anyDocumentHasAll(words))) {
+    if (words.length >= 3 && !(await this.anyDocumentHasAll(words))) {
       const relaxed = await this.run(query, words, 'any');
       if (relaxed.totalCount > 0) {
         return { ...relaxed, didYouMean: suggestion, interpretation: interpretation(words, correction.confident, 'any') };
@@ -117,7 +128,9 @@ export class PostgresSearchEngine implements SearchEngine {
     const tsq = words.length === 0 ? null : tsQuery(words, match === 'all' ? '&' : '|');
     const category = query.category && (await this.categories.resolve(query.category));
     const facets = facetFilters(query, category ? inCategories(category.ids) : null);
-    const base = and([tsq === null ? null : sql`document @@ ${tsq}`, query.inStock ? sql`in_stock` : null]);
+    // Relaxed: at least two thirds of the words, not any one of them.
+    const share = match === 'any' ? sql`(${sql.join(words.map((w) => sql`(document @@ ${tsQuery([w], '&')})::int`), sql` + `)}) >= ${Math.ceil((2 * words.length) / 3)}` : null;
+    const base = and([tsq === null ? null : sql`document @@ ${tsq}`, share, query.inStock ? sql`in_stock` : null]);
     // The category facet spans the selected category's siblings, not the whole catalog.
     const scope = category && category.siblings ? inCategories(category.siblings) : null;
     const count = () => countFacets(this.db, and([base, scope]), facets, query.brands, (ids) => this.categories.byIds(ids));

@@ -4,7 +4,13 @@ import type { SearchService } from './search.service.ts';
 export const SEARCH_PRODUCTS_CONSUMER = 'search.products';
 export const SEARCH_AVAILABILITY_CONSUMER = 'search.availability';
 
-type SearchConsumers = [PlainConsumer<typeof EventTypes.productUpdated>, PlainConsumer<typeof EventTypes.stockChanged>];
+export const SEARCH_FAMILIES_CONSUMER = 'search.families';
+
+type SearchConsumers = [
+  PlainConsumer<typeof EventTypes.productUpdated>,
+  PlainConsumer<typeof EventTypes.stockChanged>,
+  PlainConsumer<typeof EventTypes.familyUpdated>,
+];
 
 /**
  * Event consumers that keep the index fresh without a rebuild. They are plain (not
@@ -24,6 +30,12 @@ export function searchConsumers(search: SearchService): SearchConsumers {
       name: SEARCH_AVAILABILITY_CONSUMER,
       types: [EventTypes.stockChanged],
       handle: (event) => search.refreshAvailability([event.payload.product_id]),
+    },
+    {
+      // A family's title, status or axes are part of each child's document: re-read every child.
+      name: SEARCH_FAMILIES_CONSUMER,
+      types: [EventTypes.familyUpdated],
+      handle: (event) => search.refreshProducts(event.payload.product_ids),
     },
   ];
 }

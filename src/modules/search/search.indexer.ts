@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import * as repo from './search.repository.ts';
 import type { IndexableCategory, IndexableProduct, ProductFeed, ReindexProgress, ReindexReport } from './search.types.ts';
 
-const isSearchable = (p: IndexableProduct) => p.status === 'active' && p.categories.length > 0;
+/** Active, in a category, and not the child of a family that is hidden. */
+const isSearchable = (p: IndexableProduct) => p.status === 'active' && p.categories.length > 0 && (!p.family || p.family.status === 'active');
 
 /**
  * Keeps `search_documents` a copy of the catalog. Every write re-reads the source of truth
@@ -22,7 +23,7 @@ export class SearchIndexer {
     // Read before opening the transaction: on PGlite the feed shares the one connection.
     const products = (await this.feed.findForIndex(wanted)).filter(isSearchable);
     const present = new Set(products.map((p) => p.id));
-    await this.db.transaction().execute(async (trx) => {
+    await repo.withIndexWrite(this.db, async (trx) => {
       await repo.upsertDocuments(trx, products);
       await repo.deleteDocuments(trx, wanted.filter((id) => !present.has(id)));
       await repo.addTerms(trx, products.flatMap((p) => [...repo.termsOf(p)]));
@@ -35,7 +36,7 @@ export class SearchIndexer {
     const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
     if (wanted.length === 0) return;
     const availability = await this.feed.availabilityOf(wanted);
-    await repo.updateAvailability(this.db, wanted.map((productId) => ({ productId, availability: availability.get(productId) ?? null })));
+    await repo.withIndexWrite(this.db, (trx) => repo.updateAvailability(trx, wanted.map((productId) => ({ productId, availability: availability.get(productId) ?? null }))));
   }
 
   /**
@@ -59,7 +60,7 @@ export class SearchIndexer {
     do {
       const page = await this.feed.listForIndex({ cursor, limit: options.pageSize ?? 500 });
       const products = page.products.filter(isSearchable);
-      await repo.upsertDocuments(this.db, products);
+      await repo.withIndexWrite(this.db, (trx) => repo.upsertDocuments(trx, products));
       for (const product of products) {
         seen.add(product.id);
         for (const term of repo.termsOf(product)) terms.set(term, (terms.get(term) ?? 0) + 1);
@@ -70,7 +71,7 @@ export class SearchIndexer {
       cursor = page.nextCursor;
       options.onProgress?.({ done, total: Math.max(total, done) });
     } while (cursor !== null);
-    const removed = await repo.deleteUnseenDocuments(this.db, seen, startedAt);
+    const removed = await repo.withIndexWrite(this.db, (trx) => repo.deleteUnseenDocuments(trx, seen, startedAt));
     await repo.replaceTerms(this.db, terms);
     await repo.upsertCategories(this.db, categories.values());
     await repo.deleteUnusedCategories(this.db);
@@ -80,5 +81,9 @@ export class SearchIndexer {
 
   async countDocuments(): Promise<number> {
     return repo.countDocuments(this.db);
+  }
+
+  async hasUnanalyzedDocuments(): Promise<boolean> {
+    return repo.hasUnanalyzedDocuments(this.db);
   }
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../platform/errors.ts';
 import { decodeSearchCursor, encodeSearchCursor, extractPrices, normalizeText, parseSearchParams } from './search.query.ts';
-import { chooseCorrections, editDistance } from './search.spelling.ts';
 import type { SearchParams } from './search.types.ts';
 
 function codeOf(fn: () => unknown): string {
@@ -89,26 +88,5 @@ describe('search cursors', () => {
     expect(codeOf(() => decodeSearchCursor(forged('rating', '4.5'), 'rating'))).toBe('invalid_cursor');
     expect(decodeSearchCursor(forged('rating', '4.50', '12'), 'rating').value2).toBe('12');
     expect(decodeSearchCursor(forged('newest', '2024-01-02T03:04:05.678Z'), 'newest').value).toBe('2024-01-02T03:04:05.678Z');
-  });
-});
-
-describe('spelling', () => {
-  it('counts an adjacent swap as one edit', () => {
-    expect(editDistance('sheos', 'shoes')).toBe(1);
-    expect(editDistance('runnig', 'running')).toBe(1);
-    expect(editDistance('sneekrs', 'sneakers')).toBe(2);
-    expect(editDistance('', 'abc')).toBe(3);
-  });
-
-  it('corrects confidently only when the nearest known word is close for its length', () => {
-    const candidates = [
-      { word: 'runnig', term: 'running', similarity: 0.5, frequency: 9 },
-      { word: 'runnig', term: 'runner', similarity: 0.3, frequency: 50 },
-      { word: 'shoes', term: 'shoes', similarity: 1, frequency: 9 },
-    ];
-    expect(chooseCorrections(['runnig', 'shoes'], candidates)).toEqual({ words: ['running', 'shoes'], changed: true, confident: true });
-    const far = chooseCorrections(['sneekrs'], [{ word: 'sneekrs', term: 'sneakers', similarity: 0.31, frequency: 2 }]);
-    expect(far).toEqual({ words: ['sneakers'], changed: true, confident: false });
-    expect(chooseCorrections(['xyzzy'], [])).toEqual({ words: ['xyzzy'], changed: false, confident: false });
   });
 });

@@ -1,6 +1,7 @@
-import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { cursorCodec } from '../../platform/cursor.ts';
 import { invalid } from '../../platform/errors.ts';
-import { isUuid } from '../../platform/ids.ts';
+import { PG_INT_MAX } from '../../platform/limits.ts';
+import { parseStorableTimestamp } from '../../platform/timestamps.ts';
 import { SEARCH_SORTS, type CategoryFilter, type CursorKey, type SearchParams, type SearchQuery, type SearchSort } from './search.types.ts';
 
 export const SEARCH_LIMITS = {
@@ -72,8 +73,8 @@ export function extractPrices(text: string): { text: string; priceMin: number | 
 
 function checkPrice(value: number | undefined, name: string): number | null {
   if (value === undefined) return null;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw invalid('invalid_price', `${name} must be a whole, non-negative amount in minor units (cents)`, { [name]: value });
+  if (!Number.isSafeInteger(value) || value < 0 || value > PG_INT_MAX) {
+    throw invalid('invalid_price', `${name} must be a whole amount in minor units (cents) from 0 to ${PG_INT_MAX}`, { [name]: value });
   }
   return value;
 }
@@ -166,22 +167,25 @@ export function parseSearchParams(params: SearchParams): ParsedSearch {
 }
 
 const NUMERIC = /^-?\d{1,12}(?:\.\d{1,12})?$/;
+/** A price or review count as the cursor carries it: digits an `integer` column can compare with. */
+const isInt = (value: string) => /^\d{1,10}$/.test(value) && Number(value) <= PG_INT_MAX;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$/;
 
-/** Whether a cursor value is a timestamp (the key of `newest`, and of the fallback's relevance order). */
-export const isCursorTime = (value: string): boolean => ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+/** Whether a cursor value is a timestamp (the key of `newest`, and of the fallback's relevance order) SQL can compare. */
+export const isCursorTime = (value: string): boolean => ISO_TIME.test(value) && parseStorableTimestamp(value) !== undefined;
 const badCursor = () => invalid('invalid_cursor', 'The cursor is not one this API issued for this sort');
 
-export const encodeSearchCursor = (key: CursorKey): string => encodeCursor({ s: key.sort, v: key.value, w: key.value2, i: key.id });
+const SearchCursor = cursorCodec({ s: { text: /^[a-z_]{1,20}$/ }, v: { text: /^[0-9.:TZ-]{0,40}$/ }, w: { text: /^\d{0,10}$/ }, i: 'uuid' });
+
+export const encodeSearchCursor = (key: CursorKey): string => SearchCursor.encode({ s: key.sort, v: key.value, w: key.value2, i: key.id });
 
 /** Decodes a cursor and checks it belongs to `sort`; `invalid_cursor` otherwise. */
 export function decodeSearchCursor(cursor: string, sort: SearchSort): CursorKey {
-  const raw = decodeCursor(cursor, ['s', 'v', 'w', 'i']);
-  const [s, v, w, i] = [raw.s, raw.v, raw.w, raw.i].map(String) as [string, string, string, string];
-  if (s !== sort || !isUuid(i)) throw badCursor();
+  const { s, v, w, i } = SearchCursor.decode(cursor);
+  if (s !== sort) throw badCursor();
   const isTime = isCursorTime(v);
   // A relevance cursor is a score, or a time when the degraded fallback (newest first) issued it.
-  const valid = sort === 'newest' ? isTime : sort === 'relevance' ? NUMERIC.test(v) || isTime : sort === 'rating' ? NUMERIC.test(v) : /^\d{1,9}$/.test(v);
-  if (!valid || (sort === 'rating' ? !/^\d{1,9}$/.test(w) : w !== '')) throw badCursor();
-  return { sort, value: v, value2: w, id: i.toLowerCase() };
+  const valid = sort === 'newest' ? isTime : sort === 'relevance' ? NUMERIC.test(v) || isTime : sort === 'rating' ? NUMERIC.test(v) : isInt(v);
+  if (!valid || (sort === 'rating' ? !isInt(w) : w !== '')) throw badCursor();
+  return { sort, value: v, value2: w, id: i };
 }

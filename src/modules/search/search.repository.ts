@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Executor } from '../../platform/database.ts';
+import { analyzeDocument, encodeTerms } from './search.analysis.ts';
 import { normalizeText, wordsOf } from './search.query.ts';
 import type { SearchCategoriesTable, SearchDocumentsTable, SearchTables } from './search.tables.ts';
 import type { Availability, IndexableCategory, IndexableProduct } from './search.types.ts';
@@ -13,6 +14,26 @@ export const WRITE_CHUNK = 250;
 
 const MIN_TERM_LENGTH = 3;
 const MAX_TERM_LENGTH = 40;
+
+/** Bumped when the analysis changes: every row's source hash changes with it, so a rebuild rewrites them all. */
+export const ANALYZER_VERSION = 4;
+
+/** Key of the transaction-scoped advisory lock every index write holds while it takes revisions. */
+const INDEX_WRITE_LOCK = 0x5ea4c4;
+
+/**
+ * Runs `write` in a transaction holding the index write lock: revisions are taken and
+ * committed in one order, so a reader that applied everything up to revision r and then asks
+ * for "above r" never misses a write that committed later with a lower number.
+ */
+export async function withIndexWrite<T>(db: Kysely<any>, write: (trx: Executor<any>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${INDEX_WRITE_LOCK})`.execute(trx);
+    return write(trx);
+  });
+}
+
+const nextRevision = sql<string>`nextval('search_revision')`;
 
 export const isInStock = (availability: Availability | null): boolean => (availability?.available ?? 0) > 0;
 
@@ -32,7 +53,15 @@ export function toDocumentRow(p: IndexableProduct): Insertable<SearchDocumentsTa
   const title = normalizeText(p.title);
   const brand = p.brand ? normalizeText(p.brand) : '';
   const categories = normalizeText(p.categories.map((c) => c.name).join(' '));
-  const rest = normalizeText(`${p.description} ${attributeText(p.attributes)}`);
+  const rest = normalizeText(`${p.description} ${attributeText(p.attributes)} ${p.family ? `${p.family.title} ${Object.values(p.options ?? {}).join(' ')}` : ''}`);
+  // A child of a family is also found by the family's title and by its option values ("red", "xl").
+  const familyText = p.family ? `${p.family.title} ${Object.values(p.options ?? {}).join(' ')}` : '';
+  const analysis = analyzeDocument({
+    title: p.title,
+    brand: p.brand,
+    categories: p.categories.map((c) => c.name),
+    body: `${p.description} ${attributeText(p.attributes)} ${familyText}`,
+  });
   return {
     product_id: p.id,
     seller_id: p.sellerId,
@@ -57,7 +86,12 @@ export function toDocumentRow(p: IndexableProduct): Insertable<SearchDocumentsTa
     document: sql`setweight(to_tsvector('english', ${title}), 'A') || setweight(to_tsvector('english', ${brand}), 'B')
       || setweight(to_tsvector('english', ${categories}), 'C') || setweight(to_tsvector('english', ${rest}), 'D')`,
     suggest: sql`to_tsvector('simple', ${`${title} ${brand}`})`,
-    source_hash: createHash('sha1').update(JSON.stringify(p)).digest('base64url'),
+    source_hash: createHash('sha1').update(JSON.stringify([ANALYZER_VERSION, p])).digest('base64url'),
+    terms: encodeTerms(analysis.terms),
+    head_noun: analysis.headNoun,
+    family_id: p.family?.id ?? null,
+    family_title: p.family?.title ?? null,
+    revision: nextRevision,
   };
 }
 
@@ -70,12 +104,13 @@ export function termsOf(p: IndexableProduct): Set<string> {
 const DOCUMENT_COLUMNS = [
   'seller_id', 'title', 'brand', 'brand_key', 'category_id', 'category_name', 'category_path', 'category_ids', 'category_slugs',
   'price_amount', 'currency', 'image', 'avg_rating', 'review_count', 'popularity', 'availability', 'in_stock', 'created_at',
-  'document', 'suggest', 'source_hash',
+  'document', 'suggest', 'source_hash', 'terms', 'head_noun', 'family_id', 'family_title', 'revision',
 ] as const;
 
 /**
  * Inserts or replaces the documents of `products` (all must be active). A document whose
- * source is unchanged is left alone: no dead row, no index churn (PGlite has no autovacuum).
+ * source is unchanged is left alone: no dead row, no index churn (PGlite has no autovacuum),
+ * no new revision. Inside `withIndexWrite`.
  */
 export async function upsertDocuments(executor: Executor<any>, products: IndexableProduct[]): Promise<void> {
   for (let i = 0; i < products.length; i += WRITE_CHUNK) {
@@ -93,10 +128,23 @@ export async function upsertDocuments(executor: Executor<any>, products: Indexab
   }
 }
 
+/** Removes documents and records each removal with a revision (for in-memory copies). Inside `withIndexWrite`. */
 export async function deleteDocuments(executor: Executor<any>, productIds: string[]): Promise<number> {
   if (productIds.length === 0) return 0;
-  const result = await as(executor).deleteFrom('search_documents').where('product_id', 'in', productIds).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const deleted = await as(executor).deleteFrom('search_documents').where('product_id', 'in', productIds).returning('product_id').execute();
+  await recordRemovals(executor, deleted.map((r) => r.product_id));
+  return deleted.length;
+}
+
+async function recordRemovals(executor: Executor<any>, productIds: string[]): Promise<void> {
+  const sorted = [...productIds].sort();
+  for (let i = 0; i < sorted.length; i += WRITE_CHUNK * 4) {
+    await as(executor)
+      .insertInto('search_removals')
+      .values(sorted.slice(i, i + WRITE_CHUNK * 4).map((product_id) => ({ product_id, revision: nextRevision })))
+      .onConflict((oc) => oc.column('product_id').doUpdateSet((eb) => ({ revision: eb.ref('excluded.revision') })))
+      .execute();
+  }
 }
 
 /**
@@ -108,12 +156,14 @@ export async function deleteUnseenDocuments(executor: Executor<any>, seen: Set<s
   const unseen = rows.map((r) => r.product_id).filter((id) => !seen.has(id));
   let removed = 0;
   for (let i = 0; i < unseen.length; i += WRITE_CHUNK * 4) {
-    const result = await as(executor)
+    const deleted = await as(executor)
       .deleteFrom('search_documents')
       .where('product_id', 'in', unseen.slice(i, i + WRITE_CHUNK * 4))
       .where('indexed_at', '<', startedAt)
-      .executeTakeFirst();
-    removed += Number(result.numDeletedRows);
+      .returning('product_id')
+      .execute();
+    await recordRemovals(executor, deleted.map((r) => r.product_id));
+    removed += deleted.length;
   }
   return removed;
 }
@@ -123,14 +173,14 @@ export async function vacuumDocuments(db: Kysely<any>): Promise<void> {
   await sql`vacuum analyze search_documents`.execute(db);
 }
 
-/** Updates stock flags; rows whose flags did not change are not rewritten. */
+/** Updates stock flags; rows whose flags did not change are not rewritten. Inside `withIndexWrite`. */
 export async function updateAvailability(executor: Executor<any>, changes: { productId: string; availability: Availability | null }[]): Promise<void> {
   for (const change of changes) {
     const status = change.availability?.status ?? 'unknown';
     const inStock = isInStock(change.availability);
     await as(executor)
       .updateTable('search_documents')
-      .set({ availability: status, in_stock: inStock })
+      .set({ availability: status, in_stock: inStock, revision: nextRevision })
       .where('product_id', '=', change.productId)
       .where((eb) => eb.or([eb('availability', '!=', status), eb('in_stock', '!=', inStock)]))
       .execute();
@@ -184,6 +234,12 @@ export async function upsertCategories(executor: Executor<any>, categories: Iter
 /** Drops categories no document is in (or under); a document's categories are always written with it. */
 export async function deleteUnusedCategories(executor: Executor<any>): Promise<void> {
   await sql`delete from search_categories c where not exists (select 1 from search_documents d where d.category_ids @> array[c.id])`.execute(executor);
+}
+
+/** Whether some document was written before its analysis was stored (an index from before the current analyzer's columns). */
+export async function hasUnanalyzedDocuments(executor: Executor<any>): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`select exists (select 1 from search_documents where terms is null) as found`.execute(executor);
+  return rows[0]?.found === true;
 }
 
 export async function countDocuments(executor: Executor<any>): Promise<number> {

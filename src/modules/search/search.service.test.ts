@@ -6,7 +6,9 @@ import { createLogger } from '../../platform/logger.ts';
 import { migrateToLatest } from '../../platform/migrations.ts';
 import { BACKENDS, createTestDatabases, type TestDatabases } from '../../../test/helpers/databases.ts';
 import { ID, MemoryFeed } from './search.fixtures.ts';
-import { PostgresSearchEngine, searchSchema, SearchService, type SearchEngine } from './index.ts';
+import { MemoryEngine } from './memory.engine.ts';
+import { VocabularySnapshot } from './search.vocabulary.ts';
+import { searchSchema, SearchService, type SearchEngine } from './index.ts';
 
 const logger = createLogger('silent');
 
@@ -26,6 +28,9 @@ class FlakyEngine implements SearchEngine {
     if (this.broken) return Promise.reject(new Error('connection refused'));
     return this.inner.suggest(words, limit);
   }
+  indexChanged() {
+    this.inner.indexChanged?.();
+  }
 }
 
 describe.each(BACKENDS)('search service (%s)', (backend) => {
@@ -39,7 +44,7 @@ describe.each(BACKENDS)('search service (%s)', (backend) => {
     dbs = await createTestDatabases(backend);
     await migrateToLatest(dbs, [searchSchema]);
     feed = new MemoryFeed();
-    engine = new FlakyEngine(new PostgresSearchEngine(dbs.main));
+    engine = new FlakyEngine(new MemoryEngine(dbs.main, { vocabulary: new VocabularySnapshot(dbs.main) }));
     search = new SearchService(dbs.main, feed, { clock, logger, engine, cooldownMs: 10_000 });
     await search.reindex();
   });
@@ -110,8 +115,8 @@ describe.each(BACKENDS)('search service (%s)', (backend) => {
     expect(await indexedAt(ID.helmet!)).toEqual(untouched);
   });
 
-  it('reuses cached facet counts for the same filters while hits stay fresh', async () => {
-    const cached = new SearchService(dbs.main, feed, { clock, logger, cache: new MemoryCache(), facetCacheSeconds: 60 });
+  it('reuses cached facet counts for the same filters while hits stay fresh (PostgreSQL engine)', async () => {
+    const cached = new SearchService(dbs.main, feed, { clock, logger, cache: new MemoryCache(), facetCacheSeconds: 60, engineKind: 'postgres' });
     const before = await cached.search({ q: 'skillet' });
     const twin = { ...feed.products.get(ID.skillet!)!, id: '01900000-0000-7000-8000-00000000eeee', title: 'Ironclad Skillet Twin' };
     feed.put(twin);
@@ -153,6 +158,21 @@ describe.each(BACKENDS)('search service (%s)', (backend) => {
     expect(healthy.facets.brands.length).toBeGreaterThan(0);
   });
 
+  it("never counts a request's own unstorable value as an engine failure: others stay undegraded", async () => {
+    // What PostgreSQL answers for a value its column or cast cannot hold (22003 numeric_value_out_of_range).
+    const outOfRange = Object.assign(new Error('value "3000000000" is out of range for type integer'), { code: '22003' });
+    const picky: SearchEngine = {
+      name: 'picky',
+      search: (query) => (query.priceMax === 12_345 ? Promise.reject(outOfRange) : engine.search(query)),
+      suggest: (words, limit) => engine.suggest(words, limit),
+    };
+    const service = new SearchService(dbs.main, feed, { clock, logger, engine: picky, cooldownMs: 60_000 });
+    await expect(service.search({ q: 'running shoes', priceMax: 12_345 })).rejects.toMatchObject({ code: 'invalid_search', kind: 'invalid' });
+    const next = await service.search({ q: 'running shoes' });
+    expect(next.degraded).toBe(false);
+    expect(next.facets.brands.length).toBeGreaterThan(0);
+  });
+
   it('pages the fallback with stable cursors', async () => {
     engine.broken = true;
     clock.advance(20_000);
@@ -171,8 +191,19 @@ describe.each(BACKENDS)('search service (%s)', (backend) => {
     clock.advance(20_000);
   });
 
-  it('keeps answering (degraded) when the full-text machinery itself is broken', async () => {
-    const real = new SearchService(dbs.main, feed, { clock, logger, cooldownMs: 0 });
+  it('keeps answering (degraded) when the in-memory index cannot be loaded', async () => {
+    const cold = new SearchService(dbs.main, feed, { clock, logger, cooldownMs: 0 });
+    await sql`alter table search_documents rename column terms to terms_broken`.execute(dbs.main);
+    try {
+      expect(await cold.search({ q: 'cast iron' })).toMatchObject({ degraded: true, totalCount: 1 });
+    } finally {
+      await sql`alter table search_documents rename column terms_broken to terms`.execute(dbs.main);
+    }
+    expect((await cold.search({ q: 'cast iron' })).degraded).toBe(false);
+  });
+
+  it('keeps answering (degraded) when the full-text machinery itself is broken (PostgreSQL engine)', async () => {
+    const real = new SearchService(dbs.main, feed, { clock, logger, cooldownMs: 0, engineKind: 'postgres' });
     await sql`alter table search_documents rename column document to document_broken`.execute(dbs.main);
     try {
       const result = await real.search({ q: 'cast iron' });

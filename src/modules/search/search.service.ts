@@ -1,21 +1,34 @@
 import type { Kysely } from 'kysely';
 import type { Cache } from '../../platform/cache.ts';
+import { pgErrorCode } from '../../platform/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError, invalid, isAppError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { FallbackSearchEngine } from './fallback.engine.ts';
+import { MemoryEngine } from './memory.engine.ts';
 import { PostgresSearchEngine } from './postgres.engine.ts';
 import { SearchIndexer } from './search.indexer.ts';
 import { encodeSearchCursor, parseSearchParams, SEARCH_LIMITS, wordsOf } from './search.query.ts';
+import { VocabularySnapshot } from './search.vocabulary.ts';
 import type { EngineResult, ProductFeed, ReindexProgress, ReindexReport, SearchEngine, SearchParams, SearchQuery, SearchResponse, Suggestions } from './search.types.ts';
+
+/** `memory`: each serving process answers from its own copy of the index; `postgres`: every search is SQL. */
+export type SearchEngineKind = 'memory' | 'postgres';
 
 export interface SearchServiceOptions {
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
-  /** Defaults to the PostgreSQL engine on `db`, caching facet counts in `cache` for `facetCacheSeconds`. */
+  /**
+   * Replaces the default engines: the memory engine (`engineKind` memory, the default), with
+   * the PostgreSQL engine on `db` answering while it loads (caching facet counts in `cache` for
+   * `facetCacheSeconds`).
+   */
   engine?: SearchEngine;
+  engineKind?: SearchEngineKind;
+  /** How often the memory engine picks up index writes of other processes (default 1000 ms). */
+  syncIntervalMs?: number;
   cache?: Cache;
   facetCacheSeconds?: number;
   /** Defaults to the ILIKE fallback on `db`. */
@@ -23,6 +36,11 @@ export interface SearchServiceOptions {
   /** After the engine fails, how long requests go straight to the fallback before the engine is tried again (default 5000). */
   cooldownMs?: number;
 }
+
+const isDataException = (error: unknown) => pgErrorCode(error)?.startsWith('22') ?? false;
+
+const invalidSearchInput = (cause: unknown) =>
+  Object.assign(invalid('invalid_search', 'A search parameter has a value out of range or in an unreadable form'), { cause });
 
 const unavailable = (cause: unknown) =>
   Object.assign(new AppError('search_unavailable', 'unavailable', 'Search is unavailable right now; browsing categories still works'), { cause });
@@ -36,14 +54,18 @@ const unavailable = (cause: unknown) =>
  * fast query rather than one failure plus one query.
  *
  * Error codes: the `invalid_*` / `query_too_long` codes of `parseSearchParams` (400);
- * `search_unavailable` (503) when the fallback fails too.
+ * `invalid_search` (400) when the database refuses a value of the request (never counted
+ * as an engine failure); `search_unavailable` (503) when the fallback fails too.
  */
 export class SearchService {
   readonly indexer: SearchIndexer;
-  private readonly engine: SearchEngine;
+  /** Tried in order; the first that is ready answers. */
+  private readonly engines: SearchEngine[];
+  private readonly memory: MemoryEngine | undefined;
   private readonly fallback: SearchEngine;
   private engineDownUntil = 0;
   private readonly degradedCounter;
+  private readonly duration;
 
   constructor(
     db: Kysely<any>,
@@ -51,10 +73,44 @@ export class SearchService {
     private readonly options: SearchServiceOptions,
   ) {
     this.indexer = new SearchIndexer(db, feed);
-    this.engine =
-      options.engine ?? new PostgresSearchEngine(db, { ...(options.cache ? { cache: options.cache } : {}), facetCacheSeconds: options.facetCacheSeconds ?? 0 });
+    const vocabulary = new VocabularySnapshot(db);
+    const postgres = new PostgresSearchEngine(db, { vocabulary, ...(options.cache ? { cache: options.cache } : {}), facetCacheSeconds: options.facetCacheSeconds ?? 0 });
+    if (options.engine) this.engines = [options.engine];
+    else if (options.engineKind === 'postgres') this.engines = [postgres];
+    else {
+      const onError = (error: unknown) => options.logger.warn({ err: error }, 'search index sync failed; serving the last copy');
+      this.memory = new MemoryEngine(db, { vocabulary, onError, ...(options.syncIntervalMs !== undefined ? { syncIntervalMs: options.syncIntervalMs } : {}) });
+      this.engines = [this.memory, postgres];
+    }
     this.fallback = options.fallback ?? new FallbackSearchEngine(db);
     this.degradedCounter = options.metrics?.counter('bazaar_search_degraded_total', 'Search requests answered by the fallback', ['operation']);
+    this.duration = options.metrics?.histogram(
+      'bazaar_search_duration_seconds',
+      'Time to answer a search or autocomplete request inside the search service, by engine that answered',
+      ['operation', 'engine'],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
+    if (this.memory && options.metrics) {
+      const memory = this.memory;
+      const gauge = options.metrics.gauge('bazaar_search_index_documents', 'Products in this process\'s in-memory search index');
+      this.refreshGauge = () => gauge.set(memory.documentCount);
+    }
+  }
+
+  private refreshGauge: () => void = () => undefined;
+
+  /**
+   * Loads the in-memory index before the process takes traffic (`serve`, `all`); until it is
+   * loaded, searches are answered by the PostgreSQL engine. A no-op with `engineKind` postgres.
+   */
+  async warm(onProgress?: (done: number) => void): Promise<void> {
+    await this.memory?.warm(onProgress);
+    this.refreshGauge();
+  }
+
+  /** Which engine answers now: `memory`, or `postgres` (configured so, or while the memory index loads). */
+  activeEngine(): string {
+    return this.engines.find((e) => e.ready?.() ?? true)?.name ?? this.fallback.name;
   }
 
   async search(params: SearchParams): Promise<SearchResponse> {
@@ -79,7 +135,7 @@ export class SearchService {
     try {
       return await this.indexer.reindex(options);
     } finally {
-      this.engine.indexChanged?.();
+      this.indexChanged();
     }
   }
 
@@ -88,7 +144,8 @@ export class SearchService {
    * events, e.g. by the seeder); returns the report, or undefined when nothing was needed.
    */
   async ensureIndexed(options: { onProgress?: (progress: ReindexProgress) => void } = {}): Promise<ReindexReport | undefined> {
-    if ((await this.indexer.countDocuments()) > 0) return undefined;
+    // Rows written before the analyzed columns existed are rebuilt too.
+    if ((await this.indexer.countDocuments()) > 0 && !(await this.indexer.hasUnanalyzedDocuments())) return undefined;
     if ((await this.feed.countForIndex()) === 0) return undefined;
     return this.reindex(options);
   }
@@ -96,30 +153,49 @@ export class SearchService {
   /** Consumer path of `catalog.product.updated`: re-reads and re-indexes (or removes) the products. */
   async refreshProducts(ids: string[]): Promise<void> {
     await this.indexer.refreshProducts(ids);
-    this.engine.indexChanged?.();
+    this.indexChanged();
   }
 
   /** Consumer path of `inventory.stock.changed`: refreshes in-stock flags. */
-  refreshAvailability(ids: string[]): Promise<void> {
-    return this.indexer.refreshAvailability(ids);
+  async refreshAvailability(ids: string[]): Promise<void> {
+    await this.indexer.refreshAvailability(ids);
+    this.indexChanged();
+  }
+
+  private indexChanged(): void {
+    for (const engine of this.engines) engine.indexChanged?.();
   }
 
   private async withFallback<T>(operation: string, run: (engine: SearchEngine) => Promise<T>): Promise<{ result: T; degraded: boolean }> {
+    const started = performance.now();
+    const timed = async (engine: SearchEngine) => {
+      const result = await run(engine);
+      this.duration?.observe({ operation, engine: engine.name }, (performance.now() - started) / 1000);
+      return result;
+    };
     const now = this.options.clock.now().getTime();
     if (now >= this.engineDownUntil) {
+      const engine = this.engines.find((e) => e.ready?.() ?? true) ?? this.engines.at(-1)!;
       try {
-        return { result: await run(this.engine), degraded: false };
+        const result = await timed(engine);
+        this.refreshGauge();
+        return { result, degraded: false };
       } catch (error) {
         if (isAppError(error)) throw error;
+        // A value the database refuses (SQLSTATE class 22) is this request's own input, not an
+        // outage: degrading search for every shopper because of one request would let anyone
+        // keep it degraded with a request every few seconds.
+        if (isDataException(error)) throw invalidSearchInput(error);
         this.engineDownUntil = now + (this.options.cooldownMs ?? 5000);
-        this.options.logger.warn({ err: error, engine: this.engine.name, operation }, 'search engine failed; answering from the fallback');
+        this.options.logger.warn({ err: error, engine: engine.name, operation }, 'search engine failed; answering from the fallback');
       }
     }
     this.degradedCounter?.inc({ operation });
     try {
-      return { result: await run(this.fallback), degraded: true };
+      return { result: await timed(this.fallback), degraded: true };
     } catch (error) {
       if (isAppError(error)) throw error;
+      if (isDataException(error)) throw invalidSearchInput(error);
       this.options.logger.error({ err: error, operation }, 'search fallback failed too');
       throw unavailable(error);
     }
@@ -133,6 +209,7 @@ function present(query: SearchQuery, result: EngineResult, degraded: boolean): S
     totalCount: result.totalCount,
     nextCursor: result.next ? encodeSearchCursor(result.next) : null,
     didYouMean: result.didYouMean,
+    suggestions: result.suggestions ?? [],
     query: {
       text: result.interpretation.words.join(' '),
       corrected: result.interpretation.corrected,

@@ -98,7 +98,7 @@ export function afterCursor(key: CursorKey | null, numericScore: boolean): Predi
 }
 
 export const HIT_COLUMNS = sql`product_id, seller_id, title, brand, price_amount, currency, image, category_id, category_name, category_path,
-  avg_rating, review_count, availability, in_stock, created_at`;
+  avg_rating, review_count, availability, in_stock, created_at, family_id, family_title`;
 
 export interface HitRow {
   product_id: string;
@@ -116,5 +116,7 @@ export interface HitRow {
   availability: string;
   in_stock: boolean;
   created_at: Date | string;
+  family_id: string | null;
+  family_title: string | null;
   sort_key: string;
 }

@@ -30,6 +30,21 @@ export interface SearchDocumentsTable {
   suggest: unknown;
   source_hash: string;
   indexed_at: Generated<Date>;
+  /** Analyzed terms with their field masks, "term:mask …" (search.analysis.ts); null until the row is rebuilt. */
+  terms: string | null;
+  /** The title's head noun as a term: the kind of product. */
+  head_noun: string | null;
+  /** The variation family the product is a child of: results are grouped by it. */
+  family_id: string | null;
+  family_title: string | null;
+  /** Taken from `search_revision` under the index write lock on every write: readers follow the table by it. */
+  revision: ColumnType<string | number, unknown, unknown>;
+}
+
+/** Products removed from the index, with the revision of the removal, so in-memory copies drop them too. */
+export interface SearchRemovalsTable {
+  product_id: string;
+  revision: ColumnType<string | number, unknown, unknown>;
 }
 
 /** Words seen in the catalog, for spelling correction by trigram similarity. */
@@ -51,4 +66,5 @@ export interface SearchTables {
   search_documents: SearchDocumentsTable;
   search_terms: SearchTermsTable;
   search_categories: SearchCategoriesTable;
+  search_removals: SearchRemovalsTable;
 }

@@ -38,6 +38,10 @@ export interface IndexableProduct {
   /** null when inventory knows nothing of the product (treated as out of stock). */
   availability: Availability | null;
   createdAt: Date;
+  /** The variation family the product is a child of, or null. Children of a family that is not active are not searchable. */
+  family?: { id: string; title: string; status: 'active' | 'inactive' | 'suspended' } | null;
+  /** Its value on each axis of its family ({} outside one), e.g. { size: 'M', color: 'Red' }. */
+  options?: Record<string, string>;
 }
 
 /** Port: reads of the source of truth. The index is rebuilt from it and refreshed from it on every event. */
@@ -82,7 +86,19 @@ export interface CursorKey {
   id: string;
 }
 
+/** The family a hit stands for: search shows one result per family, represented by its best matching child. */
+export interface HitFamily {
+  id: string;
+  title: string;
+  /** Lowest and highest price among the family's children that match the query and every filter. */
+  priceMin: number;
+  priceMax: number;
+  /** How many of its children match the query and every filter. */
+  matchingVariants: number;
+}
+
 export interface SearchHit {
+  /** The product shown (for a family: its best matching child, whose page shows the option picker). */
   id: string;
   sellerId: string;
   title: string;
@@ -96,6 +112,8 @@ export interface SearchHit {
   availability: string;
   inStock: boolean;
   createdAt: Date;
+  /** null for a product outside a family. */
+  family: HitFamily | null;
 }
 
 /**
@@ -153,6 +171,13 @@ export interface EngineResult {
   /** A better spelling of the query when the one given found nothing (or was corrected). */
   didYouMean: string | null;
   interpretation: QueryInterpretation;
+  /** When nothing matched: other queries that would find something, with their counts (best first). */
+  suggestions?: QuerySuggestion[];
+}
+
+export interface QuerySuggestion {
+  text: string;
+  count: number;
 }
 
 export interface Suggestions {
@@ -167,6 +192,8 @@ export interface Suggestions {
  */
 export interface SearchEngine {
   readonly name: string;
+  /** False while the engine cannot answer yet (an in-memory index still loading): the service asks the next one. */
+  ready?(): boolean;
   search(query: SearchQuery): Promise<EngineResult>;
   suggest(prefixWords: string[], limit: number): Promise<Suggestions>;
   /** Told after this process changed the index, to drop anything it keeps in memory. */
@@ -193,6 +220,8 @@ export interface SearchResponse {
   totalCount: number;
   nextCursor: string | null;
   didYouMean: string | null;
+  /** When nothing matched: other queries that would find something ("kettle" for "stride kettle"), with their counts. */
+  suggestions: QuerySuggestion[];
   /** What was searched: text after corrections, and prices read from the text ("under $50"). */
   query: { text: string; corrected: boolean; match: 'all' | 'any'; priceMin: number | null; priceMax: number | null };
   /** True when the engine failed and the simple fallback answered (no facets, no relevance ranking). */

@@ -1,0 +1,257 @@
+import type { IndexableCategory, IndexableProduct } from './search.types.ts';
+
+/**
+ * A hand-made shop for the judged relevance set: products next to the accessories made for
+ * them (and usually reviewed far more often), near-duplicates that differ in one word (size,
+ * model, storage), and titles in the shapes real sellers write ("Case for iPhone 15 Pro",
+ * "iPhone 15 Case, Shockproof", "Replacement Filter for Dyson V15").
+ */
+
+const c = (id: number, name: string, slug: string, path: string): IndexableCategory => ({ id, name, slug, path });
+const ROOTS = {
+  electronics: c(100, 'Electronics', 'electronics', 'electronics'),
+  home: c(200, 'Home & Kitchen', 'home-kitchen', 'home-kitchen'),
+  sports: c(300, 'Sports & Outdoors', 'sports-outdoors', 'sports-outdoors'),
+  clothing: c(400, 'Clothing', 'clothing', 'clothing'),
+};
+type Root = keyof typeof ROOTS;
+const LEAVES: Record<string, [number, string, Root]> = {
+  tvs: [101, 'Televisions', 'electronics'],
+  'tv-accessories': [102, 'TV Accessories', 'electronics'],
+  phones: [103, 'Cell Phones', 'electronics'],
+  'phone-cases': [104, 'Phone Cases', 'electronics'],
+  chargers: [105, 'Chargers & Cables', 'electronics'],
+  'screen-protectors': [106, 'Screen Protectors', 'electronics'],
+  laptops: [107, 'Laptops', 'electronics'],
+  'laptop-accessories': [108, 'Laptop Accessories', 'electronics'],
+  headphones: [109, 'Headphones', 'electronics'],
+  'headphone-accessories': [110, 'Headphone Accessories', 'electronics'],
+  tablets: [111, 'Tablets', 'electronics'],
+  'tablet-accessories': [112, 'Tablet Accessories', 'electronics'],
+  cameras: [113, 'Cameras', 'electronics'],
+  'camera-accessories': [114, 'Camera Accessories', 'electronics'],
+  smartwatches: [115, 'Smartwatches', 'electronics'],
+  'watch-bands': [116, 'Watch Bands & Chargers', 'electronics'],
+  consoles: [117, 'Video Game Consoles', 'electronics'],
+  'gaming-accessories': [118, 'Controllers & Gaming Accessories', 'electronics'],
+  'coffee-makers': [201, 'Coffee Makers', 'home'],
+  'coffee-filters': [202, 'Coffee Filters & Pods', 'home'],
+  coffee: [203, 'Coffee Beans & Ground Coffee', 'home'],
+  blenders: [204, 'Blenders', 'home'],
+  'blender-parts': [205, 'Blender Replacement Parts', 'home'],
+  vacuums: [206, 'Vacuums', 'home'],
+  'vacuum-accessories': [207, 'Vacuum Bags & Filters', 'home'],
+  cookware: [208, 'Cookware', 'home'],
+  knives: [209, 'Kitchen Knives', 'home'],
+  bikes: [301, 'Bikes', 'sports'],
+  'bike-accessories': [302, 'Bike Accessories', 'sports'],
+  helmets: [303, 'Bike Helmets', 'sports'],
+  'running-shoes': [304, 'Running Shoes', 'sports'],
+  'shoe-care': [305, 'Insoles & Laces', 'sports'],
+  'yoga-mats': [306, 'Yoga Mats', 'sports'],
+  'yoga-accessories': [307, 'Yoga Accessories', 'sports'],
+  tents: [308, 'Tents', 'sports'],
+  'tent-gear': [309, 'Tent Stakes & Footprints', 'sports'],
+  't-shirts': [401, 'T-Shirts', 'clothing'],
+  jackets: [402, 'Jackets', 'clothing'],
+};
+
+function chainOf(leaf: string): IndexableCategory[] {
+  const [id, name, root] = LEAVES[leaf]!;
+  const top = ROOTS[root];
+  return [top, c(id, name, leaf, `${top.path}/${leaf}`)];
+}
+
+// [handle, title, brand, leaf, price cents, rating, reviews, description]
+type Row = [string, string, string, string, number, number, number, string];
+const ROWS: Row[] = [
+  ['tv-sam-55', 'Samsung 55" Class Crystal UHD 4K Smart TV', 'Samsung', 'tvs', 47999, 4.5, 3200, '55-inch class 4K television with HDR and built-in streaming apps.'],
+  ['tv-sam-65', 'Samsung 65" Class Crystal UHD 4K Smart TV', 'Samsung', 'tvs', 69999, 4.6, 2100, '65-inch class 4K television with HDR and built-in streaming apps.'],
+  ['tv-sam-43', 'Samsung 43" Class Crystal UHD 4K Smart TV', 'Samsung', 'tvs', 29999, 4.4, 1500, '43-inch class 4K television for bedrooms and small rooms.'],
+  ['tv-lg-oled', 'LG 65" OLED evo C3 4K Smart TV', 'LG', 'tvs', 179999, 4.8, 900, 'Self-lit OLED pixels, perfect black, 120Hz for gaming.'],
+  ['tv-tcl-50', 'TCL 50" Class 4-Series 4K UHD HDR Smart Roku TV', 'TCL', 'tvs', 27999, 4.3, 5400, 'Roku built in; voice remote included.'],
+  ['tv-sony-75', 'Sony Bravia 75" X90L 4K HDR Full Array LED Television', 'Sony', 'tvs', 149999, 4.7, 800, 'Full array local dimming and Google TV.'],
+  ['tv-insignia-32', 'Insignia 32-inch Class F20 HD Smart Fire TV', 'Insignia', 'tvs', 12999, 4.4, 14000, 'Compact HD smart TV with Alexa voice remote.'],
+  ['mount-full', 'Full Motion TV Wall Mount for 32-75 inch TVs', 'Mounting Dream', 'tv-accessories', 3999, 4.7, 58000, 'Swivel and tilt bracket, holds TVs up to 132 lbs.'],
+  ['mount-fixed', 'Fixed TV Wall Mount Bracket for most 37-80 inch Televisions', 'Pipishell', 'tv-accessories', 2499, 4.6, 31000, 'Low profile wall bracket for flat screen TVs.'],
+  ['tv-stand', 'Universal Swivel TV Stand with Mount for 32-65 inch TVs', 'Rfiver', 'tv-accessories', 5999, 4.5, 12000, 'Table top stand with height adjustment.'],
+  ['tv-remote', 'Universal Remote Control for Samsung Smart TV', 'Gvirtue', 'tv-accessories', 999, 4.3, 40000, 'Replacement remote, no setup needed.'],
+  ['hdmi', 'Ultra High Speed HDMI Cable 6 ft, 8K 4K 120Hz, for TV, PS5, Xbox', 'Cablelink', 'tv-accessories', 1299, 4.7, 90000, 'Certified 48Gbps HDMI 2.1 cable.'],
+
+  ['iphone-15', 'Apple iPhone 15, 128GB, Black', 'Apple', 'phones', 79900, 4.6, 2400, 'Dynamic Island, 48MP camera, USB-C.'],
+  ['iphone-15-pro', 'Apple iPhone 15 Pro, 256GB, Natural Titanium', 'Apple', 'phones', 109900, 4.7, 1800, 'Titanium design, A17 Pro chip, Action button.'],
+  ['iphone-15-pro-max', 'Apple iPhone 15 Pro Max, 256GB, Blue Titanium', 'Apple', 'phones', 119900, 4.7, 1600, 'The largest iPhone 15 Pro display with 5x telephoto.'],
+  ['iphone-14', 'Apple iPhone 14, 128GB, Midnight', 'Apple', 'phones', 59900, 4.6, 5200, 'Dual camera system and all-day battery life.'],
+  ['galaxy-s24', 'Samsung Galaxy S24, 128GB, Onyx Black', 'Samsung', 'phones', 79999, 4.5, 1300, 'Galaxy AI, 50MP camera, unlocked smartphone.'],
+  ['galaxy-s24-ultra', 'Samsung Galaxy S24 Ultra, 256GB, Titanium Gray', 'Samsung', 'phones', 129999, 4.6, 1100, 'Built-in S Pen, 200MP camera, unlocked smartphone.'],
+  ['pixel-8', 'Google Pixel 8, 128GB, Obsidian', 'Google', 'phones', 69900, 4.4, 900, 'Google AI photo editing, unlocked Android phone.'],
+  ['moto-g', 'Motorola Moto G Power 5G Unlocked Smartphone, 128GB', 'Motorola', 'phones', 19999, 4.2, 3100, 'Two-day battery, 6.7 inch display.'],
+  ['case-15', 'iPhone 15 Case, Shockproof Clear Cover with MagSafe', 'Spigen', 'phone-cases', 1599, 4.6, 42000, 'Military grade drop protection, fits iPhone 15.'],
+  ['case-15-pro', 'Case for iPhone 15 Pro, Slim Silicone, Midnight', 'OtterBox', 'phone-cases', 2999, 4.7, 18000, 'Soft-touch silicone that slides into pockets.'],
+  ['case-15-pro-max', 'Wallet Case for iPhone 15 Pro Max with Card Holder', 'Vena', 'phone-cases', 2499, 4.5, 9000, 'Holds three cards, magnetic closure.'],
+  ['case-s24', 'Samsung Galaxy S24 Case, Rugged Armor', 'Spigen', 'phone-cases', 1499, 4.7, 26000, 'Carbon fiber texture, air cushion corners.'],
+  ['case-pixel', 'Pixel 8 Case, Slim Fit Matte Cover', 'Caseology', 'phone-cases', 1299, 4.5, 7000, 'Lightweight protection for Google Pixel 8.'],
+  ['charger-20w', 'Apple 20W USB-C Power Adapter', 'Apple', 'chargers', 1900, 4.8, 140000, 'Fast charging for iPhone and iPad.'],
+  ['charger-65w', 'Anker 65W USB C Charger, Foldable GaN Wall Charger for iPhone 15, Galaxy, MacBook', 'Anker', 'chargers', 3599, 4.7, 38000, 'Charges a laptop and a phone at full speed.'],
+  ['cable-usbc', 'USB-C to USB-C Cable 6ft, Braided Fast Charging Cord', 'Anker', 'chargers', 1299, 4.8, 60000, 'Works with iPhone 15, Galaxy, iPad and MacBook.'],
+  ['magsafe-charger', 'MagSafe Charger for iPhone 15 and 14, Wireless Charging Pad', 'Belkin', 'chargers', 3999, 4.5, 15000, '15W magnetic wireless charging.'],
+  ['power-bank', 'Anker Portable Charger Power Bank 10000mAh', 'Anker', 'chargers', 2599, 4.6, 80000, 'Pocket-size battery pack for phones.'],
+  ['protector-15', 'Screen Protector for iPhone 15, Tempered Glass, 3 Pack', 'Ailun', 'screen-protectors', 999, 4.5, 70000, 'Case friendly, bubble free.'],
+  ['protector-s24', 'Galaxy S24 Screen Protector, Tempered Glass, 2 Pack', 'Ailun', 'screen-protectors', 899, 4.4, 22000, 'Fingerprint unlock compatible.'],
+
+  ['macbook-air', 'Apple MacBook Air 13-inch Laptop, M2 chip, 8GB RAM, 256GB SSD', 'Apple', 'laptops', 99900, 4.8, 7000, 'Thin and light, up to 18 hours of battery.'],
+  ['macbook-pro', 'Apple MacBook Pro 14-inch Laptop, M3 Pro chip, 18GB RAM, 512GB SSD', 'Apple', 'laptops', 199900, 4.8, 1200, 'Liquid Retina XDR display for pros.'],
+  ['dell-xps', 'Dell XPS 13 Laptop, 13.4" FHD+, Intel Core Ultra 7, 16GB RAM', 'Dell', 'laptops', 119999, 4.4, 600, 'Premium ultrabook with an edge-to-edge keyboard.'],
+  ['lenovo-ideapad', 'Lenovo IdeaPad 3 15.6" Laptop, Ryzen 5, 8GB RAM, 512GB SSD', 'Lenovo', 'laptops', 44999, 4.3, 2500, 'Everyday notebook computer for home and school.'],
+  ['chromebook', 'HP 14" Chromebook, Intel Celeron, 4GB RAM, 64GB eMMC', 'HP', 'laptops', 19999, 4.2, 4100, 'Chrome OS laptop for students.'],
+  ['gaming-laptop', 'ASUS ROG Strix G16 Gaming Laptop, RTX 4060, 16GB RAM', 'ASUS', 'laptops', 139999, 4.5, 900, '165Hz display and a 16-inch chassis.'],
+  ['sleeve-13', 'Laptop Sleeve for MacBook Air 13 inch, Water Repellent', 'MOSISO', 'laptop-accessories', 1699, 4.7, 25000, 'Padded sleeve with an accessory pocket.'],
+  ['laptop-backpack', 'Travel Laptop Backpack, Fits 15.6 inch Laptop, USB Charging Port', 'Matein', 'laptop-accessories', 3599, 4.7, 95000, 'Water resistant backpack for work and college.'],
+  ['laptop-stand', 'Adjustable Laptop Stand for Desk, Aluminum Riser for MacBook', 'Nulaxy', 'laptop-accessories', 2999, 4.7, 30000, 'Raises the screen to eye level.'],
+  ['macbook-charger', 'USB-C Charger for MacBook Pro and MacBook Air, 96W', 'Chargeonic', 'laptop-accessories', 3299, 4.4, 11000, 'Replacement power adapter with a 7 ft cable.'],
+
+  ['sony-xm5', 'Sony WH-1000XM5 Wireless Noise Canceling Headphones', 'Sony', 'headphones', 39999, 4.6, 12000, 'Industry-leading noise canceling, 30-hour battery.'],
+  ['bose-qc', 'Bose QuietComfort Ultra Wireless Noise Cancelling Headphones', 'Bose', 'headphones', 42900, 4.5, 4000, 'Immersive audio and world-class quiet.'],
+  ['sennheiser', 'Sennheiser HD 600 Open-Back Wired Headphones', 'Sennheiser', 'headphones', 39999, 4.8, 2000, 'Reference studio headphones.'],
+  ['airpods-pro', 'Apple AirPods Pro (2nd Generation) Wireless Earbuds', 'Apple', 'headphones', 24900, 4.7, 90000, 'Active noise cancellation and a MagSafe charging case.'],
+  ['jbl-earbuds', 'JBL Tune 230NC True Wireless Earbuds', 'JBL', 'headphones', 9999, 4.3, 3000, 'Noise cancelling earbuds with a charging case.'],
+  ['hp-case', 'Hard Carrying Case for Sony WH-1000XM5 Headphones', 'ProCase', 'headphone-accessories', 1599, 4.8, 15000, 'Fits the XM5 folded.'],
+  ['ear-pads', 'Replacement Ear Pads for Bose QuietComfort 35 Headphones', 'Wicked Cushions', 'headphone-accessories', 1999, 4.4, 8000, 'Memory foam cushions.'],
+  ['airpods-case', 'AirPods Pro 2 Case Cover, Silicone with Keychain', 'Filoto', 'headphone-accessories', 899, 4.6, 50000, 'Shock absorbing silicone skin.'],
+  ['hp-stand', 'Headphone Stand with USB Charger, Desk Headset Holder', 'New Bee', 'headphone-accessories', 2599, 4.7, 20000, 'Holds any headphones on your desk.'],
+
+  ['ipad', 'Apple iPad 10.9-inch, Wi-Fi, 64GB, Blue (10th Generation)', 'Apple', 'tablets', 34900, 4.8, 15000, 'All-screen design, A14 Bionic.'],
+  ['ipad-pro', 'Apple iPad Pro 11-inch (M4), 256GB, Space Black', 'Apple', 'tablets', 99900, 4.8, 1400, 'Ultra Retina XDR display.'],
+  ['galaxy-tab', 'Samsung Galaxy Tab S9 FE 10.9" Android Tablet, 128GB', 'Samsung', 'tablets', 44999, 4.6, 2200, 'S Pen included, water resistant.'],
+  ['fire-tablet', 'Amazon Fire HD 10 Tablet, 10.1" 1080p Full HD, 32GB', 'Amazon', 'tablets', 13999, 4.6, 40000, 'Great for streaming and reading.'],
+  ['ipad-case', 'iPad 10th Generation Case with Pencil Holder, Trifold Stand', 'ZtotopCases', 'tablet-accessories', 1499, 4.7, 35000, 'Auto sleep and wake cover.'],
+  ['ipad-keyboard', 'Magic Keyboard Folio for iPad (10th generation)', 'Apple', 'tablet-accessories', 24900, 4.5, 2000, 'Two-piece keyboard and back panel.'],
+  ['tab-case', 'Case for Samsung Galaxy Tab S9 FE 10.9 Inch', 'Fintie', 'tablet-accessories', 1599, 4.6, 6000, 'Slim shell with a stand.'],
+
+  ['canon-r50', 'Canon EOS R50 Mirrorless Camera with RF-S 18-45mm Lens', 'Canon', 'cameras', 79999, 4.7, 900, '24.2MP, 4K video, for creators.'],
+  ['sony-a7', 'Sony Alpha 7 IV Full-Frame Mirrorless Camera Body', 'Sony', 'cameras', 249800, 4.8, 1100, '33MP full-frame sensor.'],
+  ['gopro', 'GoPro HERO12 Black Action Camera', 'GoPro', 'cameras', 39999, 4.5, 3000, 'Waterproof 5.3K video.'],
+  ['instax', 'Fujifilm Instax Mini 12 Instant Camera, Clay White', 'Fujifilm', 'cameras', 7995, 4.8, 20000, 'Credit-card-size instant prints.'],
+  ['tripod', 'Camera Tripod 60 inch, Aluminum, for Canon Nikon Sony DSLR', 'Amazon Basics', 'camera-accessories', 2999, 4.6, 30000, 'Lightweight with a carry bag.'],
+  ['camera-bag', 'Camera Bag Backpack for DSLR and Mirrorless Cameras', 'Lowepro', 'camera-accessories', 4999, 4.6, 9000, 'Padded dividers and a rain cover.'],
+  ['sd-card', 'SanDisk 128GB Extreme SDXC UHS-I Memory Card, SD Card for Cameras', 'SanDisk', 'camera-accessories', 2299, 4.8, 120000, 'Up to 180MB/s for 4K video.'],
+
+  ['apple-watch-s9', 'Apple Watch Series 9 GPS 45mm Smartwatch, Midnight Aluminum Case', 'Apple', 'smartwatches', 42900, 4.7, 6000, 'Double tap gesture and a brighter display.'],
+  ['apple-watch-se', 'Apple Watch SE (2nd Gen) GPS 40mm Smartwatch', 'Apple', 'smartwatches', 24900, 4.7, 9000, 'Crash detection and fitness tracking.'],
+  ['galaxy-watch', 'Samsung Galaxy Watch6 44mm Bluetooth Smartwatch', 'Samsung', 'smartwatches', 29999, 4.5, 2500, 'Sleep coaching and heart monitoring.'],
+  ['fitbit', 'Fitbit Charge 6 Fitness Tracker with Google Apps', 'Fitbit', 'smartwatches', 15995, 4.3, 8000, 'Heart rate and built-in GPS.'],
+  ['watch-band', 'Sport Band Compatible with Apple Watch 45mm 44mm 41mm, Silicone Strap', 'Lerobo', 'watch-bands', 999, 4.6, 60000, 'Soft silicone, many colors.'],
+  ['watch-band-galaxy', 'Galaxy Watch 6 Band, 20mm Quick Release Silicone Strap', 'Lerobo', 'watch-bands', 899, 4.5, 9000, 'Fits Samsung Galaxy Watch 6 and 5.'],
+  ['watch-charger', 'Apple Watch Charger, Magnetic Charging Cable 3.3ft', 'Ecoker', 'watch-bands', 1099, 4.5, 25000, 'USB-C magnetic charger puck.'],
+
+  ['ps5', 'PlayStation 5 Console (PS5) Slim, 1TB', 'Sony', 'consoles', 49999, 4.8, 8000, 'Ultra-high speed SSD and haptic feedback.'],
+  ['xbox', 'Xbox Series X Console, 1TB', 'Microsoft', 'consoles', 49999, 4.8, 20000, '4K gaming at up to 120 fps.'],
+  ['switch', 'Nintendo Switch OLED Model Console with White Joy-Con', 'Nintendo', 'consoles', 34999, 4.8, 40000, 'Vivid 7-inch OLED screen.'],
+  ['dualsense', 'PlayStation 5 DualSense Wireless Controller, White', 'Sony', 'gaming-accessories', 6999, 4.7, 70000, 'Haptic feedback and adaptive triggers for PS5.'],
+  ['xbox-controller', 'Xbox Wireless Controller, Carbon Black', 'Microsoft', 'gaming-accessories', 5499, 4.8, 90000, 'For Xbox Series X, Xbox One and PC.'],
+  ['ps5-stand', 'Vertical Stand for PS5 Slim with Cooling Fan and Charging Station', 'OIVO', 'gaming-accessories', 2999, 4.4, 9000, 'Charges two controllers.'],
+  ['switch-case', 'Carrying Case for Nintendo Switch OLED, Hard Shell Travel Case', 'Orzly', 'gaming-accessories', 1999, 4.8, 50000, 'Holds 10 game cards.'],
+
+  ['drip-cuisinart', 'Cuisinart 14-Cup Programmable Drip Coffee Maker', 'Cuisinart', 'coffee-makers', 9995, 4.5, 20000, 'Brew strength control and a glass carafe.'],
+  ['keurig', 'Keurig K-Elite Single Serve K-Cup Pod Coffee Maker', 'Keurig', 'coffee-makers', 14999, 4.6, 40000, 'Strong brew and iced coffee settings.'],
+  ['espresso-breville', 'Breville Barista Express Espresso Machine, Brushed Stainless Steel', 'Breville', 'coffee-makers', 69995, 4.6, 11000, 'Built-in conical burr grinder.'],
+  ['nespresso', "Nespresso Vertuo Next Coffee and Espresso Maker by De'Longhi", 'Nespresso', 'coffee-makers', 17900, 4.3, 30000, 'One-touch brewing of coffee and espresso.'],
+  ['french-press', 'Bodum Chambord French Press Coffee Maker, 34 oz', 'Bodum', 'coffee-makers', 3999, 4.7, 25000, 'Borosilicate glass and a stainless steel frame.'],
+  ['filters', 'Melitta #4 Cone Coffee Filters, Natural Brown, 200 Count', 'Melitta', 'coffee-filters', 699, 4.8, 40000, 'For 8-12 cup coffee makers.'],
+  ['kcups', 'Green Mountain Coffee Breakfast Blend K-Cup Pods, 72 Count', 'Green Mountain', 'coffee-filters', 3999, 4.7, 60000, 'Light roast, for Keurig brewers.'],
+  ['reusable-filter', 'Reusable K Cup Filter for Keurig Coffee Makers, 4 Pack', 'GoodCups', 'coffee-filters', 1299, 4.4, 30000, 'Use your own ground coffee.'],
+  ['ground-coffee', "Peet's Coffee Major Dickason's Blend Ground Coffee, 18 oz", "Peet's", 'coffee', 1299, 4.7, 45000, 'Dark roast, rich and complex.'],
+  ['coffee-beans', 'Lavazza Super Crema Whole Bean Coffee, 2.2 lb', 'Lavazza', 'coffee', 2199, 4.6, 70000, 'Medium espresso roast.'],
+
+  ['vitamix', 'Vitamix 5200 Professional-Grade Blender, 64 oz Container', 'Vitamix', 'blenders', 44995, 4.8, 8000, 'Variable speed control, self-cleaning.'],
+  ['ninja-blender', 'Ninja Professional Countertop Blender, 1000W, 72 oz Pitcher', 'Ninja', 'blenders', 8999, 4.7, 60000, 'Crushes ice for smoothies.'],
+  ['nutribullet', 'NutriBullet Pro 900W Personal Blender', 'NutriBullet', 'blenders', 8999, 4.6, 50000, 'Single-serve smoothies in seconds.'],
+  ['blender-jar', 'Replacement Container Jar for Ninja Blender, 72 oz Pitcher with Lid', 'Kitchen Hero', 'blender-parts', 2999, 4.4, 6000, 'Fits Ninja Professional 1000W.'],
+  ['blender-blade', 'Replacement Blade for NutriBullet Blender, Extractor Blade', 'Kitchen Hero', 'blender-parts', 1099, 4.5, 20000, 'Fits 600W and 900W models.'],
+  ['blender-cups', 'NutriBullet Replacement Cups with To-Go Lids, 3 Pack', 'NutriBullet', 'blender-parts', 1599, 4.6, 15000, 'BPA-free tall cups.'],
+
+  ['dyson-v15', 'Dyson V15 Detect Cordless Vacuum Cleaner', 'Dyson', 'vacuums', 74999, 4.6, 5000, 'Laser reveals microscopic dust.'],
+  ['shark-upright', 'Shark Navigator Lift-Away Upright Vacuum', 'Shark', 'vacuums', 19999, 4.6, 80000, 'Anti-allergen seal and HEPA filter.'],
+  ['roomba', 'iRobot Roomba j7+ Self-Emptying Robot Vacuum', 'iRobot', 'vacuums', 59999, 4.4, 9000, 'Avoids cords and pet waste.'],
+  ['shark-robot', 'Shark AI Robot Vacuum with Self-Empty Base', 'Shark', 'vacuums', 39999, 4.3, 12000, 'Maps your home and cleans room by room.'],
+  ['dyson-filter', 'Replacement Filter for Dyson V15 and V11 Cordless Vacuums, 2 Pack', 'Vacplus', 'vacuum-accessories', 1999, 4.5, 9000, 'Washable post-motor filter.'],
+  ['roomba-bags', 'Bags for iRobot Roomba j7+ and i7+ Clean Base, 6 Pack', 'Bluesky', 'vacuum-accessories', 1799, 4.6, 25000, 'Allergen lock disposal bags.'],
+  ['shark-filter', 'HEPA Filter Set for Shark Navigator Lift-Away Vacuum', 'Vacplus', 'vacuum-accessories', 1499, 4.6, 20000, 'Foam, felt and HEPA filters.'],
+
+  ['lodge', 'Lodge 12 Inch Cast Iron Skillet, Pre-Seasoned', 'Lodge', 'cookware', 3499, 4.8, 120000, 'For the stove, oven, grill or campfire.'],
+  ['t-fal', 'T-fal Ultimate Hard Anodized Nonstick Cookware Set, 14 Piece', 'T-fal', 'cookware', 17999, 4.6, 30000, 'Pots and pans with glass lids.'],
+  ['all-clad-pan', 'All-Clad D3 Stainless Steel Frying Pan, 10 inch', 'All-Clad', 'cookware', 11999, 4.7, 8000, 'Tri-ply bonded fry pan.'],
+  ['dutch-oven', 'Le Creuset Enameled Cast Iron Dutch Oven, 5.5 qt', 'Le Creuset', 'cookware', 41995, 4.8, 9000, 'For braising, baking and stews.'],
+  ['chef-knife', "Victorinox Fibrox Pro 8-Inch Chef's Knife", 'Victorinox', 'knives', 5500, 4.8, 40000, 'Stamped Swiss steel blade.'],
+  ['knife-set', 'Henckels 15-Piece Knife Block Set, German Stainless Steel', 'Henckels', 'knives', 24999, 4.7, 20000, 'Chef, bread, santoku and steak knives with a block.'],
+  ['sharpener', 'Knife Sharpener for Kitchen Knives, 4-Stage', 'Longzon', 'knives', 1999, 4.6, 50000, 'Repairs and polishes dull blades.'],
+
+  ['road-bike', 'Schwinn Volare 1200 Adult Road Bike, 700c Wheels', 'Schwinn', 'bikes', 54999, 4.3, 900, 'Lightweight aluminum frame, 16 speeds.'],
+  ['mountain-bike', 'Mongoose Switchback Mountain Bike, 27.5-inch Wheels, 21 Speeds', 'Mongoose', 'bikes', 44999, 4.4, 1500, 'Front suspension and disc brakes.'],
+  ['kids-bike', 'Royalbaby Freestyle Kids Bike, 16 inch with Training Wheels', 'Royalbaby', 'bikes', 17999, 4.7, 6000, 'For ages 4 to 7.'],
+  ['ebike', 'Jetson Haze Electric Bike, 26" Tires, 350W Motor', 'Jetson', 'bikes', 89999, 4.2, 700, 'Pedal assist up to 20 mph.'],
+  ['bike-light', 'USB Rechargeable Bike Light Set, Front and Back', 'Ascher', 'bike-accessories', 1999, 4.5, 60000, 'Super bright, waterproof.'],
+  ['bike-lock', 'Kryptonite U-Lock Heavy Duty Bike Lock', 'Kryptonite', 'bike-accessories', 5999, 4.7, 8000, 'Hardened steel shackle.'],
+  ['bike-pump', 'Portable Bike Pump with Gauge, Presta and Schrader', 'Vibrelli', 'bike-accessories', 2499, 4.6, 30000, 'Mini pump for road and mountain bikes.'],
+  ['bike-rack', 'Hitch Mount Bike Rack for 2 Bikes', 'Allen Sports', 'bike-accessories', 12999, 4.6, 5000, 'Fits 1.25 and 2 inch receivers.'],
+  ['bike-seat', 'Comfort Bike Seat for Men and Women, Memory Foam Saddle', 'Bikeroo', 'bike-accessories', 2999, 4.4, 40000, 'Wide padded saddle.'],
+  ['helmet-adult', 'Giro Register MIPS Adult Bike Helmet', 'Giro', 'helmets', 6999, 4.7, 5000, 'MIPS brain protection system.'],
+  ['helmet-kids', 'Schwinn Kids Bike Helmet, Toddler to Youth', 'Schwinn', 'helmets', 2999, 4.6, 20000, 'Dial fit adjustment.'],
+
+  ['pegasus-m', "Nike Pegasus 40 Men's Road Running Shoes", 'Nike', 'running-shoes', 12999, 4.7, 4000, 'Responsive cushioning for everyday runs.'],
+  ['pegasus-w', "Nike Pegasus 40 Women's Road Running Shoes", 'Nike', 'running-shoes', 12999, 4.7, 3000, 'Responsive cushioning for everyday runs.'],
+  ['ghost', "Brooks Ghost 15 Men's Neutral Running Shoe", 'Brooks', 'running-shoes', 13999, 4.8, 9000, 'Soft and smooth ride.'],
+  ['clifton', "HOKA Clifton 9 Women's Running Shoes", 'HOKA', 'running-shoes', 14499, 4.8, 6000, 'Lightweight cushioning.'],
+  ['trail-shoe', 'Salomon Speedcross 6 Trail Running Shoes', 'Salomon', 'running-shoes', 13999, 4.6, 3000, 'Aggressive grip on muddy trails.'],
+  ['insoles', "Dr. Scholl's Running Insoles for Running Shoes", "Dr. Scholl's", 'shoe-care', 1399, 4.5, 30000, 'Reduce shock and prevent common running injuries.'],
+  ['laces', 'No Tie Elastic Shoe Laces for Sneakers and Running Shoes', 'Lock Laces', 'shoe-care', 899, 4.4, 50000, 'One size fits all shoes.'],
+
+  ['manduka', 'Manduka PRO Yoga Mat 6mm, Black', 'Manduka', 'yoga-mats', 12900, 4.7, 5000, 'Dense cushioning, lifetime guarantee.'],
+  ['gaiam', 'Gaiam Essentials Thick Yoga Mat, 10mm, with Carrying Strap', 'Gaiam', 'yoga-mats', 2198, 4.6, 90000, 'Extra thick for comfort.'],
+  ['lululemon', 'Lululemon The Mat 5mm Reversible Yoga Mat', 'Lululemon', 'yoga-mats', 10800, 4.8, 3000, 'Grippy polyurethane top layer.'],
+  ['yoga-strap', 'Yoga Mat Strap and Sling, Adjustable Carrying Strap', 'Hugger Mugger', 'yoga-accessories', 899, 4.6, 20000, 'Carry your mat hands-free.'],
+  ['yoga-bag', 'Yoga Mat Bag with Pockets, Full-Zip Carrier', 'Ewedoos', 'yoga-accessories', 2499, 4.7, 8000, 'Fits mats up to 1 inch thick.'],
+  ['yoga-blocks', 'Gaiam Yoga Blocks, 2 Pack, Foam', 'Gaiam', 'yoga-accessories', 1499, 4.7, 40000, 'Support for poses and stretches.'],
+  ['mat-cleaner', 'Yoga Mat Cleaner Spray, Natural Tea Tree', 'Asutra', 'yoga-accessories', 1299, 4.5, 10000, 'Cleans and refreshes mats.'],
+
+  ['coleman-4', 'Coleman Sundome 4-Person Dome Tent', 'Coleman', 'tents', 8999, 4.6, 40000, 'Sets up in 10 minutes, weatherproof.'],
+  ['coleman-6', 'Coleman Skydome 6-Person Camping Tent with Screen Room', 'Coleman', 'tents', 16999, 4.6, 9000, 'Room for two queen air mattresses.'],
+  ['backpacking-tent', 'REI Co-op Half Dome SL 2+ Backpacking Tent', 'REI', 'tents', 27900, 4.7, 1200, 'Lightweight two-person tent.'],
+  ['beach-tent', 'Pop Up Beach Tent Sun Shelter for 3-4 Person', 'Pacific Breeze', 'tents', 4999, 4.4, 20000, 'UPF 50 sun protection.'],
+  ['stakes', 'Aluminum Tent Stakes, 12 Pack, Heavy Duty Pegs', 'Orange Screw', 'tent-gear', 1299, 4.7, 30000, 'For camping tents and canopies.'],
+  ['footprint', 'Tent Footprint for Coleman Sundome 4-Person Tent', 'Coleman', 'tent-gear', 2999, 4.5, 3000, 'Protects the tent floor.'],
+  ['tent-lantern', 'Camping Tent Lantern, LED Rechargeable', 'Lighting EVER', 'tent-gear', 1999, 4.6, 25000, 'Hangs from the tent ceiling.'],
+
+  ['hanes-tee', "Hanes Men's Crew Neck T-Shirt, 6 Pack, White", 'Hanes', 't-shirts', 2499, 4.5, 90000, 'Soft cotton, tagless.'],
+  ['gildan-tee', "Gildan Men's Heavy Cotton T-Shirt", 'Gildan', 't-shirts', 1099, 4.6, 60000, 'Classic fit.'],
+  ['womens-tee', "Amazon Essentials Women's Short-Sleeve V-Neck T-Shirt", 'Amazon Essentials', 't-shirts', 1399, 4.4, 30000, 'Lightweight jersey.'],
+  ['graphic-tee', 'Star Wars Graphic Tee for Men', 'Star Wars', 't-shirts', 1999, 4.7, 7000, 'Officially licensed.'],
+  ['rain-jacket', "Columbia Men's Watertight II Waterproof Rain Jacket", 'Columbia', 'jackets', 6999, 4.6, 30000, 'Packable hooded shell.'],
+  ['puffer', "The North Face Women's 1996 Retro Nuptse Puffer Jacket", 'The North Face', 'jackets', 32000, 4.8, 4000, '700-fill goose down.'],
+  ['fleece', "Columbia Men's Steens Mountain Fleece Jacket", 'Columbia', 'jackets', 4500, 4.7, 50000, 'Full-zip warm fleece.'],
+];
+
+const SELLER = '01900000-0000-7000-8000-0000000000aa';
+
+/** Handle → product id. */
+export const JUDGED_ID: Record<string, string> = Object.fromEntries(ROWS.map(([handle], i) => [handle, `01910000-0000-7000-8000-${String(i + 1).padStart(12, '0')}`]));
+
+export function judgedCatalog(): IndexableProduct[] {
+  return ROWS.map(([handle, title, brand, leaf, price, rating, reviews, description], i) => ({
+    id: JUDGED_ID[handle]!,
+    sellerId: SELLER,
+    title,
+    description,
+    brand,
+    categories: chainOf(leaf),
+    priceAmount: price,
+    currency: 'USD',
+    images: [],
+    attributes: {},
+    avgRating: rating,
+    reviewCount: reviews,
+    status: 'active',
+    availability: { status: 'in_stock', available: 10 + (i % 7) },
+    createdAt: new Date(Date.UTC(2024, 0, 1 + i)),
+  }));
+}
