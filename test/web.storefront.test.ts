@@ -40,7 +40,7 @@ describe.each(BACKENDS)('storefront over HTTP (%s)', (backend) => {
     for (const url of ['/', `/p/${productId}`, '/search?q=trail', `/search?q=trail&sort=price_asc`]) {
       const anonymous = await guest.get(url);
       expect(anonymous.statusCode, url).toBe(200);
-      expect(anonymous.headers['cache-control']).toMatch(/^public, max-age=\d+, stale-while-revalidate=\d+$/);
+      expect(anonymous.headers['cache-control']).toMatch(/^public, max-age=\d+, s-maxage=\d+, stale-while-revalidate=\d+, stale-if-error=\d+$/);
       expect(anonymous.headers['set-cookie']).toBeUndefined();
       const etag = anonymous.headers.etag as string;
       expect((await guest.get(url, { 'if-none-match': etag })).statusCode).toBe(304);

@@ -152,7 +152,9 @@ function sharedHeaders(rendered: RenderedResponse, policy: CachedRoutePolicy, st
 
 function sendStored(request: FastifyRequest, reply: FastifyReply, lookup: CacheLookup, now: number): FastifyReply {
   const response = lookup.response;
-  reply.headers(response.headers);
+  const { vary, ...headers } = response.headers;
+  reply.headers(headers);
+  if (vary) addVary(reply, vary);
   reply
     .header('content-type', response.contentType)
     .header('etag', response.etag)
@@ -165,9 +167,23 @@ function sendStored(request: FastifyRequest, reply: FastifyReply, lookup: CacheL
 function sendPersonal(request: FastifyRequest, reply: FastifyReply, rendered: RenderedResponse): FastifyReply {
   const body = typeof rendered.body === 'string' ? Buffer.from(rendered.body) : rendered.body;
   const etag = etagOf(body);
-  reply.header('cache-control', 'private, no-cache').header('vary', 'authorization, cookie');
+  reply.header('cache-control', 'private, no-cache');
+  addVary(reply, 'authorization, cookie');
   if (rendered.headers) reply.headers(rendered.headers);
   reply.header('content-type', rendered.contentType).header('etag', etag).header('x-origin-cache', 'bypass');
   if (rendered.status === 200 && etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
   return reply.code(rendered.status).send(body);
+}
+
+/** Adds to `Vary` instead of replacing it: CORS has already said the answer varies by `Origin`. */
+function addVary(reply: FastifyReply, value: string): void {
+  const present = reply.getHeader('vary');
+  if (present === undefined) {
+    reply.header('vary', value);
+    return;
+  }
+  const names = new Set(String(present).split(',').map((name) => name.trim()).filter(Boolean));
+  const lower = new Set([...names].map((name) => name.toLowerCase()));
+  for (const name of value.split(',').map((n) => n.trim())) if (name && !lower.has(name.toLowerCase())) names.add(name);
+  reply.header('vary', [...names].join(', '));
 }

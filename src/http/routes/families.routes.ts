@@ -15,6 +15,7 @@ export const familyRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['catalog'],
+        operationId: 'getFamily',
         summary: 'A variation family with its children (one product per option combination): options, prices and approximate availability',
         params: IdParams,
         headers: IfNoneMatch,

@@ -50,6 +50,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...common,
       schema: {
         ...common.schema,
+        operationId: 'createFamily',
         summary: 'Create a variation family (admin: for any seller_id; seller: for itself); products join it with family_id and options',
         body: NewFamilyBody,
         response: responses({ 201: AdminFamily }, { 400: [...['invalid_attributes', 'invalid_axes', 'invalid_brand', 'invalid_description', 'invalid_images', 'invalid_status', 'invalid_title'], 'seller_required'], 401: ['unauthenticated'], 403: ['forbidden'], 422: ['category_not_found', 'seller_not_found'] }),
@@ -74,6 +75,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...common,
       schema: {
         ...common.schema,
+        operationId: 'listFamilies',
         summary: 'Families, newest first (admin: every seller or seller_id; seller: its own)',
         querystring: Type.Object({ seller_id: Type.Optional(Uuid), ...PageQuery }, { additionalProperties: false }),
         response: responses({ 200: Type.Object({ families: Type.Array(AdminFamilySummary), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, { 400: ['invalid_cursor'], 401: ['unauthenticated'], 403: ['forbidden'] }),
@@ -94,7 +96,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
     '/v1/admin/families/:id',
     {
       ...common,
-      schema: { ...common.schema, summary: 'A family in any status with every child', params: IdParams, response: responses({ 200: AdminFamily }, { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['family_not_found'] }) },
+      schema: { ...common.schema, operationId: 'getAdminFamily', summary: 'A family in any status with every child', params: IdParams, response: responses({ 200: AdminFamily }, { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['family_not_found'] }) },
     },
     async (request) => presentAdminFamily(await families.getManagedFamily(principalOf(request), request.params.id)),
   );
@@ -105,6 +107,7 @@ export const familyAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
       ...common,
       schema: {
         ...common.schema,
+        operationId: 'updateFamily',
         summary: 'Change a family; axes gain values freely, but values and axes in use stay (409 axis_in_use)',
         params: IdParams,
         body: FamilyPatchBody,

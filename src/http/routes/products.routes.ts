@@ -19,10 +19,11 @@ export const productRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['catalog'],
+        operationId: 'getProduct',
         summary: 'Product detail page: cached, eventually consistent; availability is approximate',
         params: IdParams,
         headers: IfNoneMatch,
-        response: responses({ 200: ProductPage, 304: Type.Null({ description: 'Not modified (If-None-Match)' }) }, [404]),
+        response: responses({ 200: ProductPage, 304: Type.Null({ description: 'Not modified (If-None-Match)' }) }, { 404: ['product_not_found'] }),
       },
     },
     async (request, reply) => {
@@ -37,10 +38,11 @@ export const productRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['catalog'],
+        operationId: 'listProducts',
         summary: 'Active products, newest first; `category` includes its subcategories',
         querystring: Type.Object({ category: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })), ...PageQuery }),
         headers: IfNoneMatch,
-        response: responses({ 200: Type.Object({ products: Type.Array(PublicProduct), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, [404]),
+        response: responses({ 200: Type.Object({ products: Type.Array(PublicProduct), next_cursor: Type.Union([Type.String(), Type.Null()]) }) }, { 400: ['invalid_cursor'], 404: ['category_not_found'] }),
       },
     },
     async (request, reply) => {
@@ -55,6 +57,7 @@ export const productRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['catalog'],
+        operationId: 'listCategories',
         summary: 'The category tree',
         headers: IfNoneMatch,
         response: responses({ 200: Type.Object({ categories: Type.Array(CategoryNodeSchema) }) }),
