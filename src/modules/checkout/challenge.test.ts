@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, refusal } from '../../../test/helpers/refusal.ts';
 import { ChallengeGate, SandboxChallenge, SiteVerifyChallenge, type ChallengeVerifier } from './challenge.ts';
 
-
 describe('SiteVerifyChallenge', () => {
   let server: http.Server;
   let url: string;
@@ -15,7 +14,8 @@ describe('SiteVerifyChallenge', () => {
     bad: (res) => res.end(JSON.stringify({ success: false, 'error-codes': ['invalid-input-response'] })),
     broken: (res) => res.writeHead(500).end('oops'),
     odd: (res) => res.end(JSON.stringify({ ok: 1 })),
-    slow: (res) => setTimeout(() => res.end(JSON.stringify({ success: true })), 500),
+    // Answers long after the verifier's short timeout, so a loaded machine cannot make it look fast.
+    slow: (res) => setTimeout(() => res.end(JSON.stringify({ success: true })), 5_000).unref(),
   };
 
   beforeAll(async () => {
@@ -36,7 +36,8 @@ describe('SiteVerifyChallenge', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const verifier = () => new SiteVerifyChallenge({ verifyUrl: url, secret: 's3cret', siteKey: 'site-key', timeoutMs: 200 });
+  // A generous timeout where the provider answers at once; a short one only where the test wants it to run out.
+  const verifier = (timeoutMs = 10_000) => new SiteVerifyChallenge({ verifyUrl: url, secret: 's3cret', siteKey: 'site-key', timeoutMs });
 
   it('posts secret, token and client address as a form and reads success', async () => {
     expect(await verifier().verify('good', '203.0.113.9')).toBe(true);
@@ -47,7 +48,8 @@ describe('SiteVerifyChallenge', () => {
   });
 
   it('treats an error status, an odd answer or a timeout as unavailable, never as passed', async () => {
-    for (const token of ['broken', 'odd', 'slow']) expect(await codeOf(verifier().verify(token, undefined))).toBe('challenge_unavailable');
+    for (const token of ['broken', 'odd']) expect(await codeOf(verifier().verify(token, undefined))).toBe('challenge_unavailable');
+    expect(await codeOf(verifier(200).verify('slow', undefined))).toBe('challenge_unavailable');
     const closed = new SiteVerifyChallenge({ verifyUrl: 'http://127.0.0.1:1/siteverify', secret: 's', siteKey: null, timeoutMs: 200 });
     expect(await codeOf(closed.verify('good', undefined))).toBe('challenge_unavailable');
   });
