@@ -215,7 +215,7 @@ export async function startPostgresPrimary(root = tempDir('bazaar-pg-')): Promis
 export async function startPostgresReplica(primary: Postgres, root = path.dirname(primary.dataDir)): Promise<Postgres> {
   const dataDir = path.join(root, `replica-${Date.now().toString(36)}`);
   const ids = serviceIds();
-  await run(path.join(PG_BIN, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync'], ids ? { uid: ids.uid, gid: ids.gid } : {});
+  await run(path.join(PG_BIN, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'], ids ? { uid: ids.uid, gid: ids.gid } : {});
   const port = await freePort();
   const server = postgresServer('postgres-replica', dataDir, port, ['-c', 'hot_standby=on', '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'shared_buffers=32MB']);
   await server.start();
