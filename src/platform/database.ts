@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Config } from './config.ts';
 import { acquireOwnerLock } from './embedded-owner.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { ReadRoutingDialect, ReplicaMonitor, type ReplicaStatus } from './read-replica.ts';
+import { isConnectionError, ReadRoutingDialect, ReplicaMonitor, type ReplicaStatus } from './read-replica.ts';
 
 /**
  * The three ACID domains of the spec. With one database URL they are the same
@@ -200,6 +200,21 @@ function redact(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
+}
+
+/**
+ * The database cannot be reached or refuses work for now (a restart, a failover, a pooler
+ * out of server connections) — as opposed to a statement that is wrong. Looks through
+ * `cause` chains. The HTTP layer answers these `503 database_unavailable` with Retry-After.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isConnectionError(e)) return true;
+    const code = pgErrorCode(e);
+    // too_many_connections, cannot_connect_now (starting up / shutting down), PgBouncer's protocol errors (query_wait_timeout, server login failing)
+    if (code === '53300' || code === '57P03' || code === '08P01') return true;
+  }
+  return false;
 }
 
 /** PostgreSQL error codes we translate into domain errors. */

@@ -137,7 +137,7 @@ export function isConnectionError(error: unknown): boolean {
     return false;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Connection is closed/i.test(message);
 }
 
 class RoutedConnection implements DatabaseConnection {
