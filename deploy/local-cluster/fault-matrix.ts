@@ -235,6 +235,13 @@ async function main(): Promise<number> {
       await load.stop();
       const { counts, seconds } = await settle(t, row.tag, load);
       const problems = violations(counts);
+      // A process that died by itself (not the row's victim, which was restarted) is a finding; restart it so later rows mean something.
+      for (const node of [...t.apis, ...t.workers]) {
+        if (node.running()) continue;
+        const log = fs.readFileSync(path.join(t.dir, 'logs', `${node.id}.log`), 'utf8').split('\n').filter((l) => l.includes('"level":60') || /Error|uncaught/i.test(l)).slice(-1)[0] ?? '';
+        problems.push(`${node.id} died (${log.slice(0, 160).replaceAll('|', '/')})`);
+        await node.start().catch(() => undefined);
+      }
       if (load.checkout.internalErrors > 0) problems.push(`${load.checkout.internalErrors} answers were 500`);
       if (load.checkout.withoutRetryAfter > 0) problems.push(`${load.checkout.withoutRetryAfter} 503s without Retry-After`);
       if (load.checkout.acknowledged.size === 0) problems.push('no checkout succeeded');

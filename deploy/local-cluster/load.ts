@@ -105,7 +105,7 @@ function isTransient(answer: Answer): boolean {
   if (answer.status === 502 || answer.status === 504) return true;
   if (answer.status !== 503) return false;
   const code = answer.body?.error?.code;
-  return code === 'database_unavailable' || code === 'shutting_down' || code === 'checkout_interrupted' || code === undefined;
+  return code === 'database_unavailable' || code === 'service_unavailable' || code === 'shutting_down' || code === 'checkout_interrupted' || code === undefined;
 }
 
 const codeOf = (answer: Answer) => `${answer.status}:${answer.body?.error?.code ?? 'no-code'}`;

@@ -108,6 +108,8 @@ interface ProcessSpec {
   asService?: boolean;
   env?: Record<string, string>;
   cwd?: string;
+  /** Also append everything it writes to this file (kept for a post-mortem). */
+  logFile?: string;
   ready: (server: Server) => Promise<void>;
 }
 
@@ -135,7 +137,12 @@ export function managed(spec: ProcessSpec): Server {
       const current = child;
       live.add(current);
       current.once('exit', () => live.delete(current));
+      const log = spec.logFile ? fs.createWriteStream(spec.logFile, { flags: 'a' }) : undefined;
+      current.once('exit', (code, signal) => {
+        log?.end(`\n[exited: ${code ?? signal}]\n`);
+      });
       const keep = (chunk: Buffer) => {
+        log?.write(chunk);
         lines.push(chunk.toString());
         if (lines.length > 200) lines.splice(0, lines.length - 200);
       };

@@ -72,7 +72,7 @@ export interface Topology {
 
 const DATABASE = 'bazaar';
 
-function bazaarNode(role: 'api' | 'worker', id: string, env: Record<string, string>, port: number): BazaarNode {
+function bazaarNode(role: 'api' | 'worker', id: string, env: Record<string, string>, port: number, logDir: string): BazaarNode {
   const args = role === 'api' ? [...BAZAAR, 'serve'] : [...BAZAAR, 'worker', '--simulate-fulfillment'];
   const server = managed({
     name: id,
@@ -80,6 +80,7 @@ function bazaarNode(role: 'api' | 'worker', id: string, env: Record<string, stri
     command: process.execPath,
     args,
     cwd: ROOT,
+    logFile: path.join(logDir, `${id}.log`),
     // A worker opens no port: its "bazaar started" log line (info) says it is running.
     env: { ...env, ...(role === 'api' ? { PORT: String(port) } : { PORT: '0', LOG_LEVEL: 'info' }) },
     ready: (s) =>
@@ -102,7 +103,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
   const parts: Partial<Topology> = { dir };
   try {
     say('PostgreSQL primary (initdb)');
-    for (const sub of ['postgres', 'pgbouncer', 'nats', 'redis', 'haproxy']) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
+    for (const sub of ['postgres', 'pgbouncer', 'nats', 'redis', 'haproxy', 'logs']) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
     const primary = await startPostgresPrimary(path.join(dir, 'postgres'));
     started.push(primary);
     await run(path.join(PG_BIN, 'createdb'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', DATABASE]);
@@ -137,9 +138,9 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     await bazaarCommand(['seed', '--products', String(options.products ?? 60)], env);
     const apis: BazaarNode[] = [];
     const apiCount = options.apis ?? 2;
-    for (let i = 1; i <= apiCount; i++) apis.push(bazaarNode('api', `api${i}`, env, await freePort()));
+    for (let i = 1; i <= apiCount; i++) apis.push(bazaarNode('api', `api${i}`, env, await freePort(), path.join(dir, 'logs')));
     const workers: BazaarNode[] = [];
-    for (let i = 1; i <= (options.workers ?? 2); i++) workers.push(bazaarNode('worker', `worker${i}`, env, 0));
+    for (let i = 1; i <= (options.workers ?? 2); i++) workers.push(bazaarNode('worker', `worker${i}`, env, 0, path.join(dir, 'logs')));
     say(`${apiCount} API and ${workers.length} worker processes`);
     started.push(...apis, ...workers);
     // One at a time: two cores, and each process loads the search index when it starts.

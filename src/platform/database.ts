@@ -79,6 +79,12 @@ export function createPostgresPool(url: string, poolSize: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
+  // Nor a client checked out between two statements of a transaction (a restart of the server, or
+  // PgBouncer closing the client connection): pg emits 'error' on it with no listener, which would
+  // be an uncaught exception. The transaction's next statement fails instead, and the pool drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
