@@ -21,11 +21,16 @@ import {
   type PgBouncer,
   type Postgres,
   type RedisSentinelSet,
+  missingTopologyPrograms,
 } from '../deploy/local-cluster/servers.ts';
+
+const missing = missingTopologyPrograms();
+if (missing.length > 0) console.warn(`topology suites skipped: ${missing.join(', ')} not installed (TEST_TOPOLOGY=1 makes this an error)`);
+const topology = missing.length === 0;
 
 const port = async (db: Databases['read']) => (await sql<{ port: number }>`select inet_server_port() as port`.execute(db)).rows[0]!.port;
 
-describe('on PgBouncer in transaction mode', () => {
+describe.skipIf(!topology)('on PgBouncer in transaction mode', () => {
   let primary: Postgres;
   let bouncer: PgBouncer;
 
@@ -86,7 +91,7 @@ describe('on PgBouncer in transaction mode', () => {
   });
 });
 
-describe('with a streaming replica as DATABASE_READ_URL', () => {
+describe.skipIf(!topology)('with a streaming replica as DATABASE_READ_URL', () => {
   let primary: Postgres;
   let replica: Postgres;
   let databases: Databases;
@@ -144,7 +149,7 @@ describe('with a streaming replica as DATABASE_READ_URL', () => {
   });
 });
 
-describe('with Redis behind Sentinel', () => {
+describe.skipIf(!topology)('with Redis behind Sentinel', () => {
   let set: RedisSentinelSet;
 
   beforeAll(async () => {

@@ -18,6 +18,17 @@ export const PGBOUNCER = process.env.PGBOUNCER ?? '/usr/sbin/pgbouncer';
 export const HAPROXY = process.env.HAPROXY ?? '/usr/sbin/haproxy';
 export const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 
+/**
+ * Which of the topology's programs are missing here. Suites that need them are skipped when
+ * some are missing, unless TEST_TOPOLOGY=1 (CI) makes that an error.
+ */
+export function missingTopologyPrograms(): string[] {
+  const programs = [path.join(PG_BIN, 'initdb'), path.join(PG_BIN, 'postgres'), path.join(PG_BIN, 'pg_basebackup'), PGBOUNCER, HAPROXY, NATS_SERVER, '/usr/bin/redis-server'];
+  const missing = programs.filter((p) => !fs.existsSync(p));
+  if (missing.length > 0 && process.env.TEST_TOPOLOGY === '1') throw new Error(`TEST_TOPOLOGY=1 is set but these are missing: ${missing.join(', ')}`);
+  return missing;
+}
+
 /** PostgreSQL and PgBouncer refuse to run as root: when we are root they run as this user. */
 const SERVICE_USER = 'postgres';
 
