@@ -71,32 +71,62 @@ export async function runEmbeddedDiskRow(say: (text: string) => void): Promise<E
   try {
     say('  embedded: starting bazaar all on a 160 MB tmpfs');
     await shop.start();
+    const acknowledged: string[] = [];
     const before = await register('before-fill@example.com');
-    if (before.status !== 201) problems.push(`registration before the fault answered ${before.status}`);
+    if (before.status === 201) acknowledged.push('before-fill@example.com');
+    else problems.push(`registration before the fault answered ${before.status}`);
     const productsBefore = (await client.call('GET', '/v1/products?limit=100')).body.products?.length ?? 0;
-    say('  embedded: filling the disk');
+    say('  embedded: filling the disk, then writing');
     await fill(mount);
-    for (let i = 0; i < 5; i++) await register(`full-${i}@example.com`).then((a) => tally('full', a), (e: Error) => tally('full', e));
-    const readWhileFull = await client.call('GET', '/v1/products?limit=5').catch((e: Error) => e);
-    tally('full read', readWhileFull);
-    say('  embedded: read-only');
-    fs.rmSync(path.join(mount, 'filler'));
-    await run('mount', ['-o', 'remount,ro', mount]);
-    for (let i = 0; i < 3; i++) await register(`ro-${i}@example.com`).then((a) => tally('read-only', a), (e: Error) => tally('read-only', e));
-    await run('mount', ['-o', 'remount,rw', mount]);
-    say('  embedded: restarting after the space is back');
+    for (let i = 0; i < 20; i++) {
+      const email = `full-${i}@example.com`;
+      const answer = await register(email).catch((e: Error) => e);
+      tally('full', answer);
+      if (!(answer instanceof Error) && answer.status === 201) acknowledged.push(email);
+    }
+    tally('full read', await client.call('GET', '/v1/products?limit=5').catch((e: Error) => e));
+    const stopped = Date.now();
     await shop.stop('SIGTERM', 30_000);
+    const stopSeconds = ((Date.now() - stopped) / 1000).toFixed(0);
+    const exit = `${shop.child?.exitCode ?? shop.child?.signalCode}`;
+    fs.rmSync(path.join(mount, 'filler'));
+    say('  embedded: restart with the space back; every acknowledged write must be there');
     await shop.start();
-    const login = await client.call('POST', '/v1/auth/login', { body: { email: 'before-fill@example.com', password: 'correct horse battery' } });
-    if (login.status !== 200) problems.push(`the account created before the fault is gone after restart (${login.status})`);
-    const productsAfter = (await client.call('GET', '/v1/products?limit=100')).body.products?.length ?? 0;
-    if (productsAfter !== productsBefore) problems.push(`products before ${productsBefore}, after restart ${productsAfter}`);
+    const verify = async (phase: string) => {
+      for (const email of acknowledged) {
+        const login = await client.call('POST', '/v1/auth/login', { body: { email, password: 'correct horse battery' } });
+        if (login.status !== 200) problems.push(`${phase}: acknowledged account ${email} cannot sign in (${login.status})`);
+      }
+      const products = (await client.call('GET', '/v1/products?limit=100')).body.products?.length ?? 0;
+      if (products !== productsBefore) problems.push(`${phase}: products before ${productsBefore}, now ${products}`);
+    };
+    await verify('after the full disk');
+    say('  embedded: restart on a read-only disk');
+    await shop.stop('SIGTERM', 30_000);
+    await run('mount', ['-o', 'remount,ro', mount]);
+    let readOnly: string;
+    try {
+      await shop.start();
+      const write = await register('read-only@example.com').catch((e: Error) => e);
+      tally('read-only', write);
+      readOnly = 'started on the read-only disk';
+      await shop.stop('SIGTERM', 30_000);
+    } catch {
+      const refusal = shop.output().split('\n').map((l) => l.trim()).filter((l) => /read-only|EROFS|permission|cannot|refus/i.test(l)).slice(-1)[0] ?? shop.output().trim().split('\n').slice(-1)[0] ?? '';
+      readOnly = `refused to start: "${refusal.slice(0, 160).replaceAll('|', '/')}"`;
+      await shop.stop('SIGKILL');
+    }
+    await run('mount', ['-o', 'remount,rw', mount]);
+    await shop.start();
+    await verify('after the read-only disk');
     const after = await register('after-restart@example.com');
     if (after.status !== 201) problems.push(`registration after restart answered ${after.status}`);
     return {
       fault: FAULT,
       expected: EXPECTED,
-      note: `160 MB tmpfs filled to the byte, then remounted read-only, then restarted with space: ${productsAfter}/${productsBefore} products and the earlier account intact; writes accepted again`,
+      note:
+        `160 MB tmpfs filled to the byte; ${acknowledged.length - 1} of 20 sign-ups acknowledged on the full disk; SIGTERM took ${stopSeconds} s (exit ${exit}); ` +
+        `restarted with space: all ${acknowledged.length} acknowledged accounts and ${productsBefore} products there; on a read-only disk the shop ${readOnly}; writable again: writes accepted`,
       answers: Object.entries(answers).map(([k, v]) => `${k} ×${v}`).join(', '),
       problems,
     };
