@@ -4,6 +4,8 @@
  * a streaming replica behind DATABASE_READ_URL (used while healthy, skipped while down or
  * lagging, never for transactions), and Redis behind Sentinel (a failover is followed).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../src/platform/cache.ts';
@@ -38,7 +40,10 @@ describe.skipIf(!topology)('on PgBouncer in transaction mode', () => {
     primary = await startPostgresPrimary();
     bouncer = await startPgBouncer(primary, { poolSize: 2 });
   });
-  afterAll(() => stopAll([bouncer, primary]));
+  afterAll(async () => {
+    await stopAll([bouncer, primary]);
+    for (const dir of [bouncer?.dir, primary && path.dirname(primary.dataDir)]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('lets exactly one of several processes run a singleton job, and frees the lock after each run', async () => {
     const pools = [createPostgresKysely(bouncer.url(), 4), createPostgresKysely(bouncer.url(), 4), createPostgresKysely(bouncer.url(), 4)];
@@ -104,6 +109,7 @@ describe.skipIf(!topology)('with a streaming replica as DATABASE_READ_URL', () =
   afterAll(async () => {
     await databases?.close();
     await stopAll([replica, primary]);
+    if (primary) fs.rmSync(path.dirname(primary.dataDir), { recursive: true, force: true });
   });
 
   it('sends browse reads to the replica while it keeps up, and every transaction and non-browse read to the primary', async () => {
@@ -155,7 +161,10 @@ describe.skipIf(!topology)('with Redis behind Sentinel', () => {
   beforeAll(async () => {
     set = await startRedisWithSentinels();
   });
-  afterAll(() => stopAll(set?.all() ?? []));
+  afterAll(async () => {
+    await stopAll(set?.all() ?? []);
+    if (set) fs.rmSync(set.dir, { recursive: true, force: true });
+  });
 
   it('reads REDIS_SENTINELS / REDIS_SENTINEL_NAME as a redis+sentinel:// URL', () => {
     expect(loadConfig({ REDIS_SENTINELS: 'a:1,b:2', REDIS_SENTINEL_NAME: 'shop' }).redisUrl).toBe('redis+sentinel://a:1,b:2/shop');

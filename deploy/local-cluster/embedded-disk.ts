@@ -56,7 +56,7 @@ export async function runEmbeddedDiskRow(say: (text: string) => void): Promise<E
     command: process.execPath,
     args: [path.join(ROOT, 'bin', 'bazaar.js'), 'all'],
     cwd: ROOT,
-    env: { PORT: String(port), DATA_DIR: mount, DEMO_SEED_PRODUCTS: '30', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000' },
+    env: { PORT: String(port), DATA_DIR: mount, DEMO_SEED_PRODUCTS: '12', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000' },
     ready: (s) => waitUntil('embedded shop ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200, 180_000, s),
   });
   const client = new Client(`http://127.0.0.1:${port}`);

@@ -28,12 +28,15 @@ interface Row {
   expected: string;
   /** Buyers of this row (default: the approving card's). */
   buyers?: (buyers: Record<string, Buyer[]>) => Buyer[];
-  inject(t: Topology, probe: LoginProbe): Promise<string>;
+  /** What was done, and any expectation of the row's own that failed. */
+  inject(t: Topology, probe: LoginProbe): Promise<string | { note: string; problems: string[] }>;
 }
 
 /** Signs one buyer in every 200 ms while a fault lasts, counting the answers (rate limits fail closed on sign-in). */
 interface LoginProbe {
   during<T>(work: () => Promise<T>): Promise<{ result: T; answers: Record<string, number> }>;
+  /** Seconds until a sign-in succeeds (undefined if none within `timeoutMs`). */
+  recovers(timeoutMs: number): Promise<number | undefined>;
 }
 
 const ROWS: Row[] = [
@@ -110,7 +113,9 @@ const ROWS: Row[] = [
         await sleep(2_000);
         return ((Date.now() - at) / 1000).toFixed(1);
       });
-      return `primary on ${port} killed; Sentinels promoted the replica after about ${failover} s (the old primary stays down); sign-ins meanwhile: ${fmt(answers)}`;
+      const recovered = await probe.recovers(30_000);
+      const note = `primary on ${port} killed; Sentinels promoted the replica after about ${failover} s (the old primary stays down); sign-ins meanwhile: ${fmt(answers)}; signing in worked again ${recovered === undefined ? 'NOT within 30 s' : `${recovered.toFixed(1)} s later`}`;
+      return { note, problems: recovered === undefined ? ['sign-in did not recover after the failover'] : [] };
     },
   },
   {
@@ -253,17 +258,27 @@ async function main(): Promise<number> {
           await loop;
         }
       },
+      async recovers(timeoutMs) {
+        const at = Date.now();
+        while (Date.now() - at < timeoutMs) {
+          const answer = await client.call('POST', '/v1/auth/login', { body: { email: prober.email, password: prober.password }, timeoutMs: 5_000 }).catch(() => undefined);
+          if (answer?.status === 200) return (Date.now() - at) / 1000;
+          await sleep(200);
+        }
+        return undefined;
+      },
     };
     const results: Result[] = [];
     for (const row of ROWS) {
       say(`row: ${row.fault}`);
       const load = startLoad(client, { tag: row.tag, buyers: row.buyers ? row.buyers(buyers) : buyers.visa!, productIds, words, browsers: BROWSERS, retryDeadlineMs: 45_000 });
       await sleep(WARM_MS);
-      const note = await row.inject(t, probe);
+      const injected = await row.inject(t, probe);
+      const note = typeof injected === 'string' ? injected : injected.note;
       await sleep(AFTER_MS);
       await load.stop();
       const { counts, seconds } = await settle(t, row.tag, load);
-      const problems = violations(counts);
+      const problems = [...violations(counts), ...(typeof injected === 'string' ? [] : injected.problems)];
       // A process that died by itself (not the row's victim, which was restarted) is a finding; restart it so later rows mean something.
       for (const node of [...t.apis, ...t.workers]) {
         if (node.running()) continue;

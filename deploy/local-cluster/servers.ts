@@ -244,6 +244,7 @@ export async function startPostgresReplica(primary: Postgres, root = path.dirnam
 
 export interface PgBouncer extends Server {
   url(database?: string): string;
+  dir: string;
 }
 
 /** PgBouncer in transaction mode in front of `target` (every database, user postgres, trust). */
@@ -270,7 +271,7 @@ export async function startPgBouncer(target: { port: number }, options: { poolSi
     ready: (s) => waitUntil('pgbouncer listening', () => portOpen(port), 20_000, s),
   });
   await server.start();
-  return Object.assign(server, { url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}` }) as PgBouncer;
+  return Object.assign(server, { dir, url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}` }) as PgBouncer;
 }
 
 // ---------- Redis and Sentinel ----------
@@ -339,6 +340,7 @@ export interface RedisSentinelSet {
   /** The port the Sentinels currently name as primary. */
   currentPrimaryPort(): Promise<number>;
   all(): Server[];
+  dir: string;
 }
 
 export async function startRedisWithSentinels(dir = tempDir('bazaar-redis-')): Promise<RedisSentinelSet> {
@@ -361,6 +363,7 @@ export async function startRedisWithSentinels(dir = tempDir('bazaar-redis-')): P
       throw new Error('no Sentinel answers');
     },
     all: () => [...sentinels, replica, primary],
+    dir,
   };
   // Sentinels learn of the replica and of each other before a failover can be agreed on.
   await waitUntil('sentinels see the replica and each other', async () => {

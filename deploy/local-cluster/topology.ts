@@ -143,8 +143,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     for (let i = 1; i <= (options.workers ?? 2); i++) workers.push(bazaarNode('worker', `worker${i}`, env, 0, path.join(dir, 'logs')));
     say(`${apiCount} API and ${workers.length} worker processes`);
     started.push(...apis, ...workers);
-    // One at a time: two cores, and each process loads the search index when it starts.
-    for (const node of [...apis, ...workers]) await node.start();
+    await Promise.all([...apis, ...workers].map((node) => node.start()));
     say('HAProxy');
     const haproxy = await startHaProxy(apis.map((a) => ({ name: a.id, port: a.port })), path.join(dir, 'haproxy'));
     started.push(haproxy);
