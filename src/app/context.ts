@@ -143,7 +143,7 @@ function createServices(
   checkoutFaults?: CheckoutFaults,
 ): Services {
   const identity = new IdentityService(databases.main, clock, { sessionTtlHours: config.sessionTtlHours });
-  const catalog = new CatalogService(databases.main, clock, cache, { productCacheSeconds: config.productCacheSeconds, changes: catalogChanges });
+  const catalog = new CatalogService(databases.main, clock, cache, { productCacheSeconds: config.productCacheSeconds, changes: catalogChanges, readDb: databases.read });
   const families = new FamiliesService(databases.main, clock, catalogChanges);
   // The cart prices lines from the catalog's database reads (findProducts never serves from cache).
   const cart = new CartService(databases.main, clock, catalog, {
@@ -165,6 +165,7 @@ function createServices(
     facetCacheSeconds: config.searchFacetCacheSeconds,
     engineKind: config.searchEngine,
     syncIntervalMs: config.searchSyncIntervalMs,
+    readDb: databases.read,
   });
   const buyPath = createBuyPath(config, databases, clock, logger, { inventory, cart, catalog, addresses: identity }, cache, checkoutFaults);
   const orderLifecycle = createOrderLifecycle(config, databases, clock, logger, { orders: buyPath.orders, delivery: buyPath.delivery, inventory });

@@ -57,14 +57,14 @@ export class ProductPages {
 
   /** An active product with its availability (`product_not_found` otherwise). Two statements. */
   async publicProduct(id: string): Promise<ProductView> {
-    const product = await this.deps.catalog.getProductForViewer(undefined, id, { fresh: true });
+    const product = await this.deps.catalog.getProductForViewer(undefined, id, { fresh: true, mayBeStale: true });
     const availability = await this.freshAvailability([product.id]);
     return { product, availability: availability(product.id) };
   }
 
   /** Active products, newest first, with availability from one batched read. */
   async publicList(query: { categoryId?: number; cursor?: string; limit: number }): Promise<{ items: ProductView[]; nextCursor: string | null }> {
-    const page = await this.deps.catalog.listProducts(query);
+    const page = await this.deps.catalog.listProducts(query, { mayBeStale: true });
     const availability = await this.freshAvailability(page.products.map((p) => p.id));
     return { items: page.products.map((product) => ({ product, availability: availability(product.id) })), nextCursor: page.nextCursor };
   }
@@ -82,7 +82,7 @@ export class ProductPages {
   }
 
   async categoryTree(): Promise<CategoryNode[]> {
-    return this.deps.catalog.listCategories();
+    return this.deps.catalog.listCategories({ mayBeStale: true });
   }
 
   /** The page a signed-in viewer sees: managers also see inactive products; everyone gets a delivery promise. */

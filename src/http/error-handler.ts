@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../platform/database.ts';
 import { AppError, type ErrorKind } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { declaredErrorCode } from './validation.ts';
@@ -102,6 +103,8 @@ export function describeError(error: FastifyError | AppError): KnownError & { de
     const code = lookup(CODE_BY_STATUS, String(status)) ?? 'bad_request';
     return { status, code, message: http.STATUS_CODES[status] ?? 'Bad request', internal: false };
   }
+  // A database restart or failover is an outage, not a bug: the client should retry (with the same Idempotency-Key).
+  if (isDatabaseUnavailable(error)) return { status: 503, code: 'database_unavailable', message: 'The database is unavailable for a moment; retry the request shortly', internal: false };
   return { status: 500, code: 'internal', message: 'Something went wrong on our side; the request id identifies it in our logs', internal: true };
 }
 
@@ -115,7 +118,10 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const described = describeError(error);
     if (described.internal) request.log.error({ err: error }, 'request failed');
+    else if (described.code === 'database_unavailable') request.log.warn({ err: error }, 'database unavailable');
     else if (!(error instanceof AppError)) request.log.debug({ err: error }, 'client error');
+    // Every 503 is temporary: say when to come back (clients and HAProxy back off on it).
+    if (described.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     return reply.status(described.status).send(errorBody(described.code, described.message, String(request.id), described.details));
   });
 

@@ -21,7 +21,8 @@ const SHARED = {
   validation: ['validation_failed'],
   body: { 400: ['malformed_json', 'bad_request'], 413: ['payload_too_large'], 415: ['unsupported_media_type'] },
   bearer: ['unauthenticated'],
-  shutdown: ['shutting_down'],
+  // Every operation may meet a draining server or a database outage (both 503 with Retry-After).
+  shutdown: ['database_unavailable', 'shutting_down'],
 } as const;
 
 /** Default codes for statuses routes list without codes. */

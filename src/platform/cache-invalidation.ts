@@ -152,7 +152,7 @@ export class NatsInvalidationChannel implements InvalidationChannel {
   private async connect(handlers: InvalidationHandlers, reconnecting: boolean): Promise<void> {
     if (this.closed) return;
     try {
-      const nc = await connect({ servers: this.url, name: 'bazaar-cache-invalidation', maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_MS });
+      const nc = await connect({ servers: this.url.split(','), name: 'bazaar-cache-invalidation', maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_MS });
       if (this.closed) return void (await nc.close());
       this.connection = nc;
       nc.subscribe(this.subject, {

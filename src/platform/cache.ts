@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import { parseSentinelUrl } from './config.ts';
 import { LRUCache } from 'lru-cache';
 
 /**
@@ -86,7 +87,7 @@ export class RedisCache implements Cache {
  * logged once when it starts and once when it ends, not at every reconnection attempt.
  */
 export function createRedis(url: string, log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } = { warn() {}, info() {} }): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  const redis = url.startsWith('redis+sentinel:') ? new Redis(sentinelOptions(url)) : new Redis(url, { ...REDIS_OPTIONS });
   let down = false;
   redis.on('error', (error: Error) => {
     if (down) return;
@@ -99,6 +100,33 @@ export function createRedis(url: string, log: { warn(obj: object, msg: string): 
     log.info({}, 'Redis available again');
   });
   return redis;
+}
+
+const REDIS_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  lazyConnect: false,
+  // A primary demoted by a failover answers writes with READONLY while it still takes our
+  // connection: reconnect (through the Sentinels, to the new primary) and resend the command.
+  reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+};
+
+/**
+ * ioredis options for a Sentinel-managed primary: the Sentinels are asked which node is the
+ * primary at every (re)connection, and a `+switch-master` they announce makes the client
+ * reconnect at once instead of when its old primary drops it.
+ */
+export function sentinelOptions(url: string): RedisOptions {
+  const target = parseSentinelUrl('REDIS_URL', url);
+  return {
+    ...REDIS_OPTIONS,
+    sentinels: target.sentinels,
+    name: target.name,
+    ...(target.password ? { password: target.password } : {}),
+    failoverDetector: true,
+    // Keep asking the Sentinels while none answers (a network blip), at most every 2 s.
+    sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  };
 }
 
 /** Resolves when the client is connected, or after `timeoutMs` (the process starts degraded rather than not at all). */

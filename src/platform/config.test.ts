@@ -44,4 +44,13 @@ describe('loadConfig', () => {
     expect(config.production).toBe(true);
     expect(config.carrierWebhookSecrets).toEqual({});
   });
+
+  it('takes the topology settings: a read replica only with a primary, several NATS nodes, a Sentinel URL', () => {
+    expect(problemsOf({ DATABASE_READ_URL: 'postgres://r/db' })).toContain('DATABASE_READ_URL needs DATABASE_URL');
+    expect(loadConfig({ DATABASE_URL: 'postgres://p/db', DATABASE_READ_URL: 'postgres://r/db' }).databaseReadMaxLagSeconds).toBe(5);
+    expect(loadConfig({ NATS_URL: 'nats://a:4222, nats://b:4222', NATS_STREAM_REPLICAS: '3' })).toMatchObject({ natsUrl: 'nats://a:4222,nats://b:4222', natsStreamReplicas: 3 });
+    expect(problemsOf({ NATS_URL: 'nats://a:4222,http://b' })).toContain('NATS_URL');
+    expect(loadConfig({ REDIS_URL: 'redis+sentinel://:secret@10.0.0.1:26379,10.0.0.2:26379/shop' }).redisUrl).toContain('redis+sentinel://');
+    expect(problemsOf({ REDIS_URL: 'redis+sentinel://10.0.0.1/shop' })).toContain('REDIS_URL');
+  });
 });

@@ -14,13 +14,24 @@ export interface Config {
   databaseUrl?: string;
   inventoryDatabaseUrl?: string;
   ordersDatabaseUrl?: string;
+  /** A streaming replica of DATABASE_URL for catalog and search reads only (never cart, checkout, orders or inventory). */
+  databaseReadUrl?: string;
+  /** The replica is skipped (reads go to the primary) while it is this many seconds or more behind. */
+  databaseReadMaxLagSeconds: number;
   /** Directory of the embedded database, or `memory://` for a throwaway in-memory one. */
   pglitePath: string;
   dbPoolSize: number;
+  /** `redis://`, `rediss://` or `redis+sentinel://[:password@]host:port,host:port/<master name>` (REDIS_SENTINELS folds into the last form). */
   redisUrl?: string;
+  /** Sentinel `host:port` list (REDIS_SENTINELS); when set without REDIS_URL, `redisUrl` is the equivalent redis+sentinel:// URL. */
+  redisSentinels?: string;
+  redisSentinelName: string;
   /** Prefix of every Redis key (cache, rate limits, counters), so several deployments (or test runs) share one Redis. */
   redisKeyPrefix: string;
+  /** One NATS URL, or several separated by commas (the nodes of a cluster). */
   natsUrl?: string;
+  /** Replicas of the JetStream stream (3 on a 3-node cluster: R3). */
+  natsStreamReplicas: number;
   /** Prefix of JetStream stream, subject and durable names, so several deployments (or test runs) share one NATS. */
   natsStreamPrefix: string;
   eventsPollIntervalMs: number;
@@ -119,6 +130,56 @@ const urlWithScheme =
   };
 
 const postgresUrl = (name: string) => urlWithScheme(name, ['postgres:', 'postgresql:']);
+
+const natsUrls =
+  (name: string) =>
+  (raw: string | undefined): string | undefined => {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const entries = raw.split(',').map((e) => e.trim());
+    for (const entry of entries) {
+      if (!entry) throw new ConfigError(`${name} has an empty entry`);
+      urlWithScheme(name, ['nats:', 'tls:'])(entry);
+    }
+    return entries.join(',');
+  };
+
+/** `host:port` pairs separated by commas (REDIS_SENTINELS and the hosts of a redis+sentinel:// URL). */
+export function parseHostPorts(name: string, raw: string): { host: string; port: number }[] {
+  return raw.split(',').map((entry) => {
+    const match = /^\s*(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})\s*$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) throw new ConfigError(`${name} must list host:port pairs separated by commas, not "${entry.trim()}"`);
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
+}
+
+export interface SentinelTarget {
+  sentinels: { host: string; port: number }[];
+  /** The master's name as the Sentinels know it. */
+  name: string;
+  password?: string;
+}
+
+/** Parses `redis+sentinel://[:password@]host:port,host:port/<master name>`. */
+export function parseSentinelUrl(name: string, raw: string): SentinelTarget {
+  const match = /^redis\+sentinel:\/\/(?:(?:[^:@/]*):([^@/]*)@)?([^/]+)\/([A-Za-z0-9_.-]+)\/?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} as a Sentinel URL must look like redis+sentinel://host:26379,host:26380/mymaster`);
+  return { sentinels: parseHostPorts(name, match[2]!), name: match[3]!, ...(match[1] ? { password: decodeURIComponent(match[1]) } : {}) };
+}
+
+const redisUrl = (name: string) => (raw: string | undefined, env: Env): string | undefined => {
+  if ((raw === undefined || raw === '') && env.REDIS_SENTINELS) {
+    const sentinels = parseHostPorts('REDIS_SENTINELS', env.REDIS_SENTINELS);
+    const master = env.REDIS_SENTINEL_NAME || 'mymaster';
+    if (!/^[A-Za-z0-9_.-]+$/.test(master)) throw new ConfigError('REDIS_SENTINEL_NAME must be letters, digits, _ . or -');
+    return `redis+sentinel://${sentinels.map((s) => `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`).join(',')}/${master}`;
+  }
+  if (raw?.startsWith('redis+sentinel:')) {
+    parseSentinelUrl(name, raw);
+    return raw;
+  }
+  return urlWithScheme(name, ['redis:', 'rediss:'])(raw);
+};
 
 const urlList =
   (name: string) =>
@@ -223,17 +284,36 @@ export const SETTINGS = [
   setting('databaseUrl', 'DATABASE_URL', 'PostgreSQL server URL; unset = embedded PGlite', postgresUrl),
   setting('inventoryDatabaseUrl', 'INVENTORY_DATABASE_URL', 'Separate PostgreSQL database for inventory (default DATABASE_URL)', postgresUrl),
   setting('ordersDatabaseUrl', 'ORDERS_DATABASE_URL', 'Separate PostgreSQL database for orders (default DATABASE_URL)', postgresUrl),
+  setting(
+    'databaseReadUrl',
+    'DATABASE_READ_URL',
+    'A streaming replica of DATABASE_URL for catalog and search reads only (never cart, checkout, orders or inventory); reads fall back to the primary while it is down or lagging (default unset: the primary)',
+    postgresUrl,
+  ),
+  setting('databaseReadMaxLagSeconds', 'DATABASE_READ_MAX_LAG_SECONDS', 'Skip the replica while its replay is this many seconds behind the primary (default 5)', integer(1, 3600, 5)),
   setting('pglitePath', 'PGLITE_PATH', 'Embedded database directory, or memory:// (default DATA_DIR/pglite)', () => (raw, env) =>
     raw === 'memory://' ? raw : path.resolve(raw || path.join(env.DATA_DIR || 'data', 'pglite')),
   ),
   setting('dbPoolSize', 'DB_POOL_SIZE', 'PostgreSQL connections per process and database (default 10)', integer(1, 500, 10)),
-  setting('redisUrl', 'REDIS_URL', 'Redis URL for cache and rate limits; unset = in-process', (name) => urlWithScheme(name, ['redis:', 'rediss:'])),
+  setting(
+    'redisUrl',
+    'REDIS_URL',
+    'Redis URL for cache and rate limits: redis://, rediss://, or redis+sentinel://host:port,host:port/<master> for a Sentinel-managed primary; unset = in-process (or REDIS_SENTINELS)',
+    redisUrl,
+  ),
+  setting('redisSentinels', 'REDIS_SENTINELS', 'Redis Sentinels as host:port pairs separated by commas; with it (and no REDIS_URL) the client asks them for the current primary and follows failovers', (name) => (raw) => {
+    if (!raw) return undefined;
+    parseHostPorts(name, raw);
+    return raw;
+  }),
+  setting('redisSentinelName', 'REDIS_SENTINEL_NAME', 'The primary\'s name as the Sentinels know it (default mymaster)', () => (raw) => raw || 'mymaster'),
   setting('redisKeyPrefix', 'REDIS_KEY_PREFIX', 'Prefix of every Redis key: cache, rate limits, counters (default bazaar:)', (name) => (raw) => {
     const prefix = raw || 'bazaar:';
     if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(prefix)) throw new ConfigError(`${name} must be 1-64 letters, digits, _ : . or -`);
     return prefix;
   }),
-  setting('natsUrl', 'NATS_URL', 'NATS JetStream URL for the event bus; unset = in-process', (name) => urlWithScheme(name, ['nats:', 'tls:'])),
+  setting('natsUrl', 'NATS_URL', 'NATS JetStream URL for the event bus, or the nodes of a cluster separated by commas; unset = in-process', natsUrls),
+  setting('natsStreamReplicas', 'NATS_STREAM_REPLICAS', 'Replicas of the JetStream stream when Bazaar creates it: 3 on a 3-node cluster (default 1)', integer(1, 5, 1)),
   setting('natsStreamPrefix', 'NATS_STREAM_PREFIX', 'Prefix of JetStream stream, subject and consumer names (default BAZAAR)', (name) => (raw) => {
     const prefix = raw || 'BAZAAR';
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(prefix)) throw new ConfigError(`${name} must be 1-32 letters, digits, _ or -`);
@@ -355,6 +435,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (result.metricsPort !== undefined && result.metricsPort === result.port) {
     throw new ConfigError('Invalid configuration:\n  - METRICS_PORT must differ from PORT (unset it to serve /metrics on the API port)');
+  }
+  if (!result.databaseUrl && result.databaseReadUrl) {
+    throw new ConfigError('Invalid configuration:\n  - DATABASE_READ_URL needs DATABASE_URL as well (it is a replica of that database)');
   }
   if (!result.databaseUrl && (result.inventoryDatabaseUrl || result.ordersDatabaseUrl)) {
     throw new ConfigError('Invalid configuration:\n  - INVENTORY_DATABASE_URL / ORDERS_DATABASE_URL need DATABASE_URL as well');

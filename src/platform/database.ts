@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from './config.ts';
 import { acquireOwnerLock } from './embedded-owner.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { isConnectionError, ReadRoutingDialect, ReplicaMonitor, type ReplicaStatus } from './read-replica.ts';
 
 /**
  * The three ACID domains of the spec. With one database URL they are the same
@@ -30,6 +31,13 @@ export interface Databases {
   main: Kysely<any>;
   inventory: Kysely<any>;
   orders: Kysely<any>;
+  /**
+   * Catalog and search reads that may be stale (browse pages, lists, search): the replica of
+   * DATABASE_READ_URL while it is usable, else `main`. Never for cart, checkout, orders or inventory.
+   */
+  read: Kysely<any>;
+  /** The replica's health when DATABASE_READ_URL is set. */
+  replica?(): ReplicaStatus;
   /** Each physical database once, with the domains it holds. */
   handles: DatabaseHandle[];
   /** Statements executed through these handles since they were opened (absent for handles built elsewhere, e.g. by tests). */
@@ -66,11 +74,45 @@ export async function openPGlite(dataDir: string, options: { template?: Blob } =
   return pglite;
 }
 
-export function createPostgresKysely(url: string, poolSize: number, log?: (event: LogEvent) => void): Kysely<any> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 10_000 });
+export function createPostgresPool(url: string, poolSize: number): pg.Pool {
+  // A server that went away (a restart, a failover) must fail the waiting query quickly, not hang it.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
-  return new Kysely<any>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  // Nor a client checked out between two statements of a transaction (a restart of the server, or
+  // PgBouncer closing the client connection): pg emits 'error' on it with no listener, which would
+  // be an uncaught exception. The transaction's next statement fails instead, and the pool drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  return pool;
+}
+
+export function createPostgresKysely(url: string, poolSize: number, log?: (event: LogEvent) => void): Kysely<any> {
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool: createPostgresPool(url, poolSize) }), ...(log ? { log } : {}) });
+}
+
+/**
+ * The read handle over DATABASE_URL's pool and DATABASE_READ_URL's (see read-replica.ts):
+ * only catalog and search reads use it.
+ */
+function createReadKysely(primary: pg.Pool, config: Config, log: (event: LogEvent) => void): { db: Kysely<any>; monitor: ReplicaMonitor } {
+  const replica = createPostgresPool(config.databaseReadUrl!, config.dbPoolSize);
+  const monitor = new ReplicaMonitor(primary, replica, { maxLagSeconds: config.databaseReadMaxLagSeconds });
+  // Checked from the start, so the first browse read already knows where to go.
+  monitor.start();
+  const db = new Kysely<any>({ dialect: new ReadRoutingDialect({ primary, replica }, monitor), log });
+  return {
+    db: Object.assign(db, {
+      async destroy() {
+        monitor.stop();
+        await Kysely.prototype.destroy.call(db);
+        // Kysely only ends the replica's pool if a statement ever ran on the handle.
+        await replica.end().catch(() => undefined);
+      },
+    }),
+    monitor,
+  };
 }
 
 export interface OpenOptions {
@@ -111,15 +153,32 @@ export async function openDatabases(config: Config, options: OpenOptions = {}): 
     orders: config.ordersDatabaseUrl ?? config.databaseUrl,
   };
   const byUrl = new Map<string, DatabaseHandle>();
+  let mainPool: pg.Pool | undefined;
   for (const domain of DOMAINS) {
     const url = urls[domain];
     const existing = byUrl.get(url);
-    if (existing) existing.domains.push(domain);
-    else byUrl.set(url, { name: redact(url), db: createPostgresKysely(url, config.dbPoolSize, counter.log), domains: [domain] });
+    if (existing) {
+      existing.domains.push(domain);
+      continue;
+    }
+    const pool = createPostgresPool(url, config.dbPoolSize);
+    if (domain === 'main') mainPool = pool;
+    byUrl.set(url, { name: redact(url), db: new Kysely<any>({ dialect: new PostgresDialect({ pool }), log: counter.log }), domains: [domain] });
   }
   const handles = [...byUrl.values()];
   const forDomain = (domain: DomainName) => byUrl.get(urls[domain])!.db;
-  return { ...build('postgres', handles, forDomain), statements: counter.read };
+  const databases = { ...build('postgres', handles, forDomain), statements: counter.read };
+  if (!config.databaseReadUrl) return databases;
+  const read = createReadKysely(mainPool!, config, counter.log);
+  return {
+    ...databases,
+    read: read.db,
+    replica: () => ({ ...read.monitor.status }),
+    async close() {
+      await read.db.destroy();
+      await databases.close();
+    },
+  };
 }
 
 export function single(kind: Databases['kind'], db: Kysely<any>, name = 'embedded'): Databases {
@@ -130,6 +189,7 @@ function build(kind: Databases['kind'], handles: DatabaseHandle[], forDomain: (d
   return {
     kind,
     main: forDomain('main'),
+    read: forDomain('main'),
     inventory: forDomain('inventory'),
     orders: forDomain('orders'),
     handles,
@@ -146,6 +206,21 @@ function redact(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
+}
+
+/**
+ * The database cannot be reached or refuses work for now (a restart, a failover, a pooler
+ * out of server connections) — as opposed to a statement that is wrong. Looks through
+ * `cause` chains. The HTTP layer answers these `503 database_unavailable` with Retry-After.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isConnectionError(e)) return true;
+    const code = pgErrorCode(e);
+    // too_many_connections, cannot_connect_now (starting up / shutting down), PgBouncer's protocol errors (query_wait_timeout, server login failing)
+    if (code === '53300' || code === '57P03' || code === '08P01') return true;
+  }
+  return false;
 }
 
 /** PostgreSQL error codes we translate into domain errors. */

@@ -8,8 +8,8 @@ export interface PeriodicJob {
   run(): Promise<unknown>;
   /**
    * When set, at most one process runs this job at a time: it holds a PostgreSQL
-   * session advisory lock on `lockKey` for the duration of a run. Omitted on PGlite,
-   * which only one process can open anyway.
+   * transaction-scoped advisory lock on `lockKey` for the duration of a run. Omitted on
+   * PGlite, which only one process can open anyway.
    */
   singleton?: { db: Kysely<any>; lockKey: number };
 }
@@ -21,17 +21,22 @@ export function lockKeyFor(name: string): number {
   return Math.abs(h) % 2 ** 31;
 }
 
-/** Runs `fn` only if this process wins the advisory lock; returns whether it ran. */
+/**
+ * Runs `fn` only if this process wins the advisory lock; returns whether it ran.
+ *
+ * The lock is transaction-scoped (`pg_try_advisory_xact_lock` in a transaction held open
+ * while `fn` runs on other connections), never a session lock: behind PgBouncer in
+ * transaction mode a session lock is taken on whichever server connection the statement
+ * happened to get, outlives our "unlock" sent on another one, and is then held by a pooled
+ * connection forever. A transaction keeps its server connection until it ends, so the lock
+ * is released with it — also when this process dies (the server rolls the transaction back).
+ */
 export async function withAdvisoryLock(db: Kysely<any>, key: number, fn: () => Promise<unknown>): Promise<boolean> {
-  return db.connection().execute(async (connection) => {
-    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${key}) as locked`.execute(connection);
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${key}) as locked`.execute(trx);
     if (!rows[0]?.locked) return false;
-    try {
-      await fn();
-      return true;
-    } finally {
-      await sql`select pg_advisory_unlock(${key})`.execute(connection);
-    }
+    await fn();
+    return true;
   });
 }
 

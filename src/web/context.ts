@@ -69,7 +69,7 @@ export class Web {
   }
 
   private async loadCategories(): Promise<CategoryIndex> {
-    const roots = await this.services.catalog.listCategories();
+    const roots = await this.services.catalog.listCategories({ mayBeStale: true });
     const byPath = new Map<string, CategoryNode>();
     const byId = new Map<number, CategoryNode>();
     const visit = (node: CategoryNode) => {

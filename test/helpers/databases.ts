@@ -95,6 +95,7 @@ export async function createTestDatabases(backend: Backend, options: { poolSize?
   return {
     kind: 'postgres',
     main: forDomain('main').db,
+    read: forDomain('main').db,
     inventory: forDomain('inventory').db,
     orders: forDomain('orders').db,
     handles,

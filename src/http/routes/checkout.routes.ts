@@ -105,6 +105,8 @@ export const checkoutRoutes: RoutesPlugin = (ctx) => async (app) => {
       });
       const body = answer.body as { error?: Record<string, unknown> };
       if (body.error) body.error.request_id = String(request.id);
+      // A stored 503 (payment provider unavailable, checkout interrupted) is temporary like every 503: say when to come back.
+      if (answer.status === 503) reply.header('retry-after', '1');
       return reply.status(answer.status).header('idempotency-key', key).send(body);
     },
   );

@@ -32,6 +32,16 @@ export interface CatalogOptions {
   productCacheSeconds: number;
   /** Told after each committed write, so caches of this process (and, through it, others) drop what changed at once. */
   changes?: CatalogChangeListener;
+  /**
+   * Where reads that may be stale go (DATABASE_READ_URL's replica, falling back to the
+   * primary): only the `mayBeStale` reads of shared browse pages. Default: the primary.
+   */
+  readDb?: Kysely<any>;
+}
+
+/** A read for a shared browse page, which the spec lets be a few seconds stale: it may go to the replica. */
+export interface ReadOptions {
+  mayBeStale?: boolean;
 }
 
 /** Aggregate id of the category tree in the outbox (category ids are integers, aggregate ids UUIDs). */
@@ -117,9 +127,13 @@ export class CatalogService {
     private readonly options: CatalogOptions,
   ) {}
 
+  private reader(options: ReadOptions): Kysely<any> {
+    return options.mayBeStale ? (this.options.readDb ?? this.db) : this.db;
+  }
+
   /** A product in any status, from the database. */
-  async getProduct(id: string): Promise<Product> {
-    const product = isUuid(id) ? await repo.findProduct(this.db, id) : undefined;
+  async getProduct(id: string, options: ReadOptions = {}): Promise<Product> {
+    const product = isUuid(id) ? await repo.findProduct(this.reader(options), id) : undefined;
     if (!product) throw productNotFound(id);
     return product;
   }
@@ -138,8 +152,8 @@ export class CatalogService {
    * may manage it. Read through the product cache unless `fresh` (a render for the response
    * cache, which must not stack two caches' staleness).
    */
-  async getProductForViewer(viewer: CatalogPrincipal | undefined, id: string, options: { fresh?: boolean } = {}): Promise<Product> {
-    const product = options.fresh ? await this.getProduct(id) : await this.getProductCached(id);
+  async getProductForViewer(viewer: CatalogPrincipal | undefined, id: string, options: { fresh?: boolean } & ReadOptions = {}): Promise<Product> {
+    const product = options.fresh ? await this.getProduct(id, { mayBeStale: options.mayBeStale === true && viewer === undefined }) : await this.getProductCached(id);
     if (product.status !== 'active' && !(viewer && (await this.canManage(viewer, product)))) throw productNotFound(id);
     return product;
   }
@@ -161,16 +175,17 @@ export class CatalogService {
    * already listed when others are added meanwhile (new ids sort before the cursor).
    * `categoryId` includes its descendants; an unknown one is `category_not_found` (404).
    */
-  async listProducts(query: { categoryId?: number; cursor?: string; limit: number }): Promise<ProductPage> {
+  async listProducts(query: { categoryId?: number; cursor?: string; limit: number }, options: ReadOptions = {}): Promise<ProductPage> {
+    const db = this.reader(options);
     const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), 100);
     const beforeId = query.cursor !== undefined ? ProductsCursor.decode(query.cursor).id : undefined;
     let categoryPath: string | undefined;
     if (query.categoryId !== undefined) {
-      const category = Number.isSafeInteger(query.categoryId) ? await repo.findCategory(this.db, query.categoryId) : undefined;
+      const category = Number.isSafeInteger(query.categoryId) ? await repo.findCategory(db, query.categoryId) : undefined;
       if (!category) throw categoryNotFound(query.categoryId);
       categoryPath = category.path;
     }
-    const rows = await repo.listActiveProducts(this.db, { limit: limit + 1, ...(beforeId ? { beforeId } : {}), ...(categoryPath !== undefined ? { categoryPath } : {}) });
+    const rows = await repo.listActiveProducts(db, { limit: limit + 1, ...(beforeId ? { beforeId } : {}), ...(categoryPath !== undefined ? { categoryPath } : {}) });
     const products = rows.slice(0, limit);
     const nextCursor = rows.length > limit ? ProductsCursor.encode({ id: products[products.length - 1]!.id }) : null;
     return { products, nextCursor };
@@ -186,8 +201,8 @@ export class CatalogService {
   }
 
   /** Every category as a forest, children ordered by slug path. */
-  async listCategories(): Promise<CategoryNode[]> {
-    const nodes = (await repo.listCategories(this.db)).map((c): CategoryNode => ({ ...c, children: [] }));
+  async listCategories(options: ReadOptions = {}): Promise<CategoryNode[]> {
+    const nodes = (await repo.listCategories(this.reader(options))).map((c): CategoryNode => ({ ...c, children: [] }));
     const byId = new Map(nodes.map((n) => [n.id, n]));
     const roots: CategoryNode[] = [];
     for (const node of nodes) {

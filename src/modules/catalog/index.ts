@@ -3,7 +3,7 @@ import * as m0001 from './migrations/0001_catalog.ts';
 import * as m0002 from './migrations/0002_checkout_challenge.ts';
 import * as m0003 from './migrations/0003_families.ts';
 
-export { CATEGORY_TREE_AGGREGATE_ID, CatalogService, IMPORT_MAX_ROWS, type CatalogOptions, type ImportedProduct, type ProductImportRow } from './catalog.service.ts';
+export { CATEGORY_TREE_AGGREGATE_ID, CatalogService, IMPORT_MAX_ROWS, type CatalogOptions, type ReadOptions, type ImportedProduct, type ProductImportRow } from './catalog.service.ts';
 export { parseProductCsv } from './catalog.csv.ts';
 export { FamiliesService } from './families.service.ts';
 export { FamilyErrors } from './catalog.errors.ts';

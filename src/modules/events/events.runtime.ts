@@ -17,7 +17,7 @@ import { countUnpublishedByType, findPublishedSince } from './outbox.repository.
 
 export type EventsConfig = Pick<
   Config,
-  'natsUrl' | 'natsStreamPrefix' | 'eventsPollIntervalMs' | 'eventsAckWaitMs' | 'eventsMaxDeliver' | 'eventsRetryBaseMs' | 'eventsPartitions'
+  'natsUrl' | 'natsStreamPrefix' | 'natsStreamReplicas' | 'eventsPollIntervalMs' | 'eventsAckWaitMs' | 'eventsMaxDeliver' | 'eventsRetryBaseMs' | 'eventsPartitions'
 >;
 
 export interface EventRuntimeDeps {
@@ -114,7 +114,7 @@ class EventRuntimeImpl implements EventRuntime {
     this.eventBus = config.natsUrl
       ? new JetStreamBus(
           { registry: this.registry, runner, logger },
-          { url: config.natsUrl, prefix: config.natsStreamPrefix, partitions: config.eventsPartitions, ackWaitMs: config.eventsAckWaitMs },
+          { url: config.natsUrl, prefix: config.natsStreamPrefix, partitions: config.eventsPartitions, ackWaitMs: config.eventsAckWaitMs, replicas: config.natsStreamReplicas },
         )
       : new InProcessBus({ databases, registry: this.registry, runner, clock, logger }, { pollIntervalMs: config.eventsPollIntervalMs, ackWaitMs: config.eventsAckWaitMs });
     this.bus = this.eventBus.kind;

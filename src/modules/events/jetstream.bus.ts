@@ -25,6 +25,8 @@ export interface JetStreamBusOptions {
   prefix: string;
   partitions: number;
   ackWaitMs: number;
+  /** Replicas of the stream when this bus creates it (NATS_STREAM_REPLICAS; 3 on a 3-node cluster). */
+  replicas?: number;
   connectTimeoutMs?: number;
   publishTimeoutMs?: number;
 }
@@ -200,7 +202,8 @@ export class JetStreamBus implements EventBus {
 
   private async open(): Promise<Connection> {
     const nc = await connect({
-      servers: this.options.url,
+      // Every node of a cluster, so the client reconnects to a survivor when its node goes down.
+      servers: this.options.url.split(','),
       name: `bazaar-events-${this.options.prefix}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
@@ -226,6 +229,7 @@ export class JetStreamBus implements EventBus {
         max_age: nanos(STREAM_MAX_AGE_MS),
         duplicate_window: nanos(DUPLICATE_WINDOW_MS),
         allow_direct: true,
+        num_replicas: this.options.replicas ?? 1,
       });
     } catch (error) {
       // Someone created it with other limits: theirs stand; subjects are what matter, and they match by name.

@@ -27,6 +27,11 @@ export interface SearchServiceOptions {
    */
   engine?: SearchEngine;
   engineKind?: SearchEngineKind;
+  /**
+   * Where the engines read the index (searches, suggestions, the memory engine's sync):
+   * DATABASE_READ_URL's replica, which falls back to the primary. Index writes always use `db`.
+   */
+  readDb?: Kysely<any>;
   /** How often the memory engine picks up index writes of other processes (default 1000 ms). */
   syncIntervalMs?: number;
   cache?: Cache;
@@ -73,16 +78,17 @@ export class SearchService {
     private readonly options: SearchServiceOptions,
   ) {
     this.indexer = new SearchIndexer(db, feed);
-    const vocabulary = new VocabularySnapshot(db);
-    const postgres = new PostgresSearchEngine(db, { vocabulary, ...(options.cache ? { cache: options.cache } : {}), facetCacheSeconds: options.facetCacheSeconds ?? 0 });
+    const reads = options.readDb ?? db;
+    const vocabulary = new VocabularySnapshot(reads);
+    const postgres = new PostgresSearchEngine(reads, { vocabulary, ...(options.cache ? { cache: options.cache } : {}), facetCacheSeconds: options.facetCacheSeconds ?? 0 });
     if (options.engine) this.engines = [options.engine];
     else if (options.engineKind === 'postgres') this.engines = [postgres];
     else {
       const onError = (error: unknown) => options.logger.warn({ err: error }, 'search index sync failed; serving the last copy');
-      this.memory = new MemoryEngine(db, { vocabulary, onError, ...(options.syncIntervalMs !== undefined ? { syncIntervalMs: options.syncIntervalMs } : {}) });
+      this.memory = new MemoryEngine(reads, { vocabulary, onError, ...(options.syncIntervalMs !== undefined ? { syncIntervalMs: options.syncIntervalMs } : {}) });
       this.engines = [this.memory, postgres];
     }
-    this.fallback = options.fallback ?? new FallbackSearchEngine(db);
+    this.fallback = options.fallback ?? new FallbackSearchEngine(reads);
     this.degradedCounter = options.metrics?.counter('bazaar_search_degraded_total', 'Search requests answered by the fallback', ['operation']);
     this.duration = options.metrics?.histogram(
       'bazaar_search_duration_seconds',
