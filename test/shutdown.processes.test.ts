@@ -117,3 +117,32 @@ describe.concurrent('npm start', () => {
     expect(await answers(Number(env.PORT))).toBe(false);
   });
 });
+
+describe.concurrent('bazaar worker', () => {
+  function expectOneCompleteDrain(running: BazaarProcess, stopped: { code: number | null; killed: boolean }) {
+    const output = running.output();
+    expect(stopped.killed, output.slice(-3000)).toBe(false);
+    expect(stopped.code, output.slice(-3000)).toBe(0);
+    expect(output.match(/shutting down: draining/g), output.slice(-3000)).toHaveLength(1);
+    expect(output).toContain('shutdown complete');
+    expect(output).not.toContain('second interrupt');
+  }
+
+  it('finishes its drain when SIGTERM arrives twice in quick succession (a supervisor and its echo)', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const env = { ...(await baseEnv('worker')), ...(await embeddedEnv()), WORKER_PORT: String(await freePort()) };
+    const running = spawnBazaar(['worker'], env);
+    await running.waitFor('bazaar started', TEST_TIMEOUT_MS - 30_000);
+    expect((await fetch(`http://127.0.0.1:${env.WORKER_PORT}/readyz`)).status).toBe(200);
+    process.kill(running.child.pid!, 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expectOneCompleteDrain(running, await stopProcess(running, 'SIGTERM', STOP_WITHIN_MS + 5000));
+    expect(await answers(Number(env.WORKER_PORT))).toBe(false);
+  });
+
+  it('finishes its drain when `npm run bazaar -- worker` is stopped by signalling its process group (node gets the signal twice)', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const env = { ...(await baseEnv('worker')), ...(await embeddedEnv()) };
+    const npm = spawnProcess(['run', 'bazaar', '--', 'worker'], env, 'npm');
+    await npm.waitFor('bazaar started', TEST_TIMEOUT_MS - 30_000);
+    expectOneCompleteDrain(npm, await stopProcess(npm, 'SIGTERM', STOP_WITHIN_MS + 5000, 'group'));
+  });
+});

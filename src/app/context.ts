@@ -15,6 +15,7 @@ import { InventoryService } from '../modules/inventory/index.ts';
 import { AnalyticsService } from '../modules/analytics/index.ts';
 import type { CheckoutFaults } from '../modules/checkout/index.ts';
 import { createBuyPath } from './buy-path.ts';
+import { observeCarts, observeCheckout, observeOrders } from './business-metrics.ts';
 import { createOrderLifecycle, registerOrderLifecycleConsumers } from './order-lifecycle.ts';
 import { createSearchFeed } from './search-feed.ts';
 import { MODULE_SCHEMAS } from './schemas.ts';
@@ -155,6 +156,7 @@ function createServices(
     lowStockThreshold: config.lowStockThreshold,
     reservationTtlSeconds: config.reservationTtlSeconds,
     singletonLocks: databases.kind === 'postgres',
+    metrics,
   });
   // Search reads the catalog and approximate availability through its ProductFeed port.
   const search = new SearchService(databases.main, createSearchFeed(catalog, inventory, families), {
@@ -168,6 +170,9 @@ function createServices(
     readDb: databases.read,
   });
   const buyPath = createBuyPath(config, databases, clock, logger, { inventory, cart, catalog, addresses: identity }, cache, checkoutFaults);
+  observeCheckout(buyPath.checkout, metrics);
+  observeOrders(buyPath.orders, metrics);
+  observeCarts(cart, metrics, clock, logger);
   const orderLifecycle = createOrderLifecycle(config, databases, clock, logger, { orders: buyPath.orders, delivery: buyPath.delivery, inventory });
   // Product views are buffered in memory and written in batches, off the page's path.
   const analytics = new AnalyticsService(databases.main, clock, logger.child({ module: 'analytics' }), metrics, { flushIntervalMs: 5000 });

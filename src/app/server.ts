@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { buildApp } from '../http/app.ts';
 import { registerErrorHandling } from '../http/error-handler.ts';
-import { registerMetricsRoute } from '../http/routes/system.routes.ts';
+import { registerMetricsRoute, registerProbeRoutes } from '../http/routes/system.routes.ts';
 
 export interface RunningServer {
   api: FastifyInstance;
@@ -34,6 +34,19 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
 export async function startMetricsServer(ctx: AppContext, port: number): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, forceCloseConnections: true });
   registerErrorHandling(app);
+  registerMetricsRoute(app, ctx);
+  await app.listen({ host: ctx.config.host, port });
+  return app;
+}
+
+/**
+ * The `worker` role's listener on WORKER_PORT: /healthz, /readyz (503 once the worker stops) and
+ * /metrics, so a supervisor can probe a worker and Prometheus can scrape its figures.
+ */
+export async function startWorkerServer(ctx: AppContext, port: number, running: () => boolean): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: ctx.logger as FastifyBaseLogger, forceCloseConnections: true });
+  registerErrorHandling(app);
+  registerProbeRoutes(app, ctx, () => (running() ? undefined : 'worker stopping'));
   registerMetricsRoute(app, ctx);
   await app.listen({ host: ctx.config.host, port });
   return app;

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { createContext, type AppContext } from '../app/context.ts';
-import { startServer } from '../app/server.ts';
+import { startServer, startWorkerServer } from '../app/server.ts';
 import { startWorker } from '../app/worker.ts';
 import type { Config } from '../platform/config.ts';
 import { invalid } from '../platform/errors.ts';
@@ -82,10 +82,16 @@ async function runUntilSignal(ctx: AppContext, roles: { serve: boolean; work: bo
   if (roles.work) await rebuildStaleSearchIndex(ctx);
   const server = roles.serve ? await startServer(ctx) : undefined;
   const worker = roles.work ? await startWorker(ctx, { simulateFulfillment: roles.simulateFulfillment ?? false }) : undefined;
+  // A worker on its own gets a listener for probes and metrics; in `all` the API's listener serves them.
+  let working = true;
+  const workerListener = worker && !server && ctx.config.workerPort !== undefined ? await startWorkerServer(ctx, ctx.config.workerPort, () => working) : undefined;
   // The owner of the embedded database runs the CLI's admin commands for it.
   const control = ctx.databases.kind === 'pglite' && ctx.config.pglitePath !== 'memory://' ? await startControlServer(ctx, COMMANDS, ctx.logger) : undefined;
   const base = `http://${ctx.config.host === '0.0.0.0' ? 'localhost' : ctx.config.host}:${ctx.config.port}`;
-  ctx.logger.info({ backend: describeBackend(ctx), jobs: worker?.jobs, control: control?.socket }, 'bazaar started');
+  ctx.logger.info(
+    { backend: describeBackend(ctx), jobs: worker?.jobs, control: control?.socket, ...(workerListener ? { workerPort: ctx.config.workerPort } : {}) },
+    'bazaar started',
+  );
   if (server) {
     process.stdout.write(
       `\nBazaar is running on ${describeBackend(ctx)}\n` +
@@ -100,7 +106,10 @@ async function runUntilSignal(ctx: AppContext, roles: { serve: boolean; work: bo
   await onShutdownSignal(ctx.logger, async () => {
     await control?.close();
     await server?.close();
+    working = false;
     await worker?.stop();
+    // Last, so the drain's figures can still be scraped.
+    await workerListener?.close();
     await ctx.close();
   });
   return 0;

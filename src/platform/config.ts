@@ -66,6 +66,8 @@ export interface Config {
   metricsPort?: number;
   /** Require `Authorization: Bearer <token>` on /metrics. */
   metricsToken?: string;
+  /** The `worker` role's own listener (/healthz, /readyz, /metrics); unset = none. */
+  workerPort?: number;
   reservationTtlSeconds: number;
   sweepIntervalSeconds: number;
   paymentTimeoutMs: number;
@@ -375,6 +377,12 @@ export const SETTINGS = [
     if (raw.length < 16) throw new ConfigError(`${name} must have at least 16 characters`);
     return raw;
   }),
+  setting(
+    'workerPort',
+    'WORKER_PORT',
+    'The `worker` role listens here for /healthz, /readyz and /metrics (its consumer lag, jobs, process figures); give each worker on one host its own (default unset: no listener; `all` serves them on PORT / METRICS_PORT)',
+    (name) => (raw) => (raw ? integer(1, 65535, 0)(name)(raw) : undefined),
+  ),
   setting('reservationTtlSeconds', 'RESERVATION_TTL_SECONDS', 'How long checkout holds stock before it expires (default 600)', integer(1, 86400, 600)),
   setting('sweepIntervalSeconds', 'SWEEP_INTERVAL_SECONDS', 'How often expired reservations are released (default 60)', integer(1, 3600, 60)),
   setting('paymentTimeoutMs', 'PAYMENT_TIMEOUT_MS', 'Per-call timeout towards the payment provider (default 5000)', integer(10, 120_000, 5000)),

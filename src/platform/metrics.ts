@@ -34,6 +34,25 @@ export class Metrics {
     });
   }
 
+  /**
+   * A gauge computed at scrape time by `read` (which may query durable state), so every process
+   * reporting it shows the same figure whatever role it runs. `read` sets the values on the gauge;
+   * a failing `read` keeps the previous values rather than failing the scrape.
+   */
+  gaugeCollected<L extends string>(name: string, help: string, labelNames: L[], read: (gauge: Gauge<L>) => Promise<void>): Gauge<L> {
+    const existing = this.registry.getSingleMetric(name) as Gauge<L> | undefined;
+    if (existing) return existing;
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        await read(this);
+      },
+    });
+  }
+
   gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
     return (this.registry.getSingleMetric(name) as Gauge<L>) ?? new Gauge({ name, help, labelNames, registers: [this.registry] });
   }

@@ -27,8 +27,12 @@ export const ShipmentSchema = Type.Object({
       from: Nullable(ShipmentStatus),
       to: ShipmentStatus,
       source: Type.String({ description: 'admin, carrier, simulator or system' }),
-      at: Type.String({ format: 'date-time', description: 'When it happened, as reported' }),
-      recorded_at: Timestamp,
+      at: Type.String({
+        format: 'date-time',
+        description: "When it happened, as reported; never earlier than the previous step's time (a back-dated report is shown at the previous step's time)",
+      }),
+      recorded_at: Type.String({ format: 'date-time', description: 'When Bazaar received the report' }),
+      reported_occurred_at: Nullable(Type.String({ format: 'date-time', description: 'Only for a back-dated report: the earlier time the reporter claimed' })),
     }),
   ),
 });
@@ -44,7 +48,14 @@ export const presentShipment = (s: ShipmentDetail) => ({
   delivered_at: s.deliveredAt?.toISOString() ?? null,
   cancelled_at: s.cancelledAt?.toISOString() ?? null,
   items: s.items.map((i) => ({ product_id: i.productId, title: i.title, quantity: i.quantity })),
-  status_history: s.history.map((h) => ({ from: h.from, to: h.to, source: h.source, at: h.occurredAt.toISOString(), recorded_at: h.recordedAt.toISOString() })),
+  status_history: s.history.map((h) => ({
+    from: h.from,
+    to: h.to,
+    source: h.source,
+    at: h.occurredAt.toISOString(),
+    recorded_at: h.recordedAt.toISOString(),
+    reported_occurred_at: h.reportedOccurredAt?.toISOString() ?? null,
+  })),
 });
 
 const AdminShipment = Type.Intersect([ShipmentSchema, Type.Object({ order_id: Uuid })]);

@@ -16,7 +16,12 @@ export function registerMetricsRoute(app: FastifyInstance, ctx: AppContext): voi
   );
 }
 
-export const systemRoutes: RoutesPlugin = (ctx) => async (app) => {
+/**
+ * GET /healthz (the process is alive) and GET /readyz (it can do its work: databases reachable, and
+ * whatever `ready` adds — the worker's listener says whether its jobs run). On the API app and on
+ * the worker's own listener.
+ */
+export function registerProbeRoutes(app: FastifyInstance, ctx: AppContext, ready: () => string | undefined = () => undefined): void {
   const probe = { ignoreBearer: true };
   app.get('/healthz', { config: probe, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
@@ -24,6 +29,8 @@ export const systemRoutes: RoutesPlugin = (ctx) => async (app) => {
     '/readyz',
     { config: probe, schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }), 503: Type.Object({ status: Type.String(), reason: Type.String() }) } } },
     async (request, reply) => {
+      const notReady = ready();
+      if (notReady) return reply.status(503).send({ status: 'unavailable', reason: notReady });
       try {
         await ctx.databases.ping();
         return { status: 'ready' };
@@ -33,7 +40,10 @@ export const systemRoutes: RoutesPlugin = (ctx) => async (app) => {
       }
     },
   );
+}
 
+export const systemRoutes: RoutesPlugin = (ctx) => async (app) => {
+  registerProbeRoutes(app as unknown as FastifyInstance, ctx);
   // With METRICS_PORT the metrics live on their own listener (src/app/server.ts), not on the public port.
   if (ctx.config.metricsPort === undefined) registerMetricsRoute(app as unknown as FastifyInstance, ctx);
 };

@@ -180,3 +180,14 @@ export async function deleteExpiredBatch(executor: Executor<any>, cutoff: Date, 
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Carts holding at least one line that nobody changed since `since` (abandoned carts). */
+export async function countIdleWithItems(executor: Executor<any>, since: Date): Promise<number> {
+  const row = await as(executor)
+    .selectFrom('carts')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('updated_at', '<', since)
+    .where((eb) => eb.exists(eb.selectFrom('cart_items').select('cart_items.product_id').whereRef('cart_items.customer_id', '=', 'carts.customer_id')))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -155,6 +155,11 @@ export class CartService {
     }
   }
 
+  /** How many carts with items nobody changed since `since` (cart abandonment, for metrics). */
+  async countIdleCartsWithItems(since: Date): Promise<number> {
+    return repo.countIdleWithItems(this.db, since);
+  }
+
   /** Background job for the worker role; safe in several processes at once (rows are claimed with SKIP LOCKED). */
   cartExpiryJob(intervalMs: number): PeriodicJob {
     return { name: 'cart.expiry', intervalMs, run: () => this.deleteExpiredCarts() };

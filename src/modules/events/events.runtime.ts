@@ -65,7 +65,7 @@ export interface EventRuntime {
   /** Adds a consumer; call before `start()` (later works too). Throws invalid_consumer_name / duplicate_consumer. */
   registerConsumer<T extends EventType>(consumer: ConsumerDefinition<T>): void;
   consumers(): string[];
-  /** Relay per database, in-process dispatcher per database, lag gauges; `start()` schedules them. */
+  /** Relay per database, in-process dispatcher per database; `start()` schedules them. */
   readonly jobs: PeriodicJob[];
   start(): Promise<void>;
   /** Stops scheduling and delivering; waits for work in progress. */
@@ -77,7 +77,8 @@ export interface EventRuntime {
   close(): Promise<void>;
 }
 
-const LAG_INTERVAL_MS = 15_000;
+/** Scrapes this close together (two gauges of one scrape, several scrapers) share one reading. */
+const LAG_REUSE_MS = 1000;
 const REPLAY_PAGE = 500;
 
 export function createEventRuntime(deps: EventRuntimeDeps): EventRuntime {
@@ -102,7 +103,7 @@ class EventRuntimeImpl implements EventRuntime {
   private readonly registry = new ConsumerRegistry();
   private readonly relays: OutboxRelay[];
   private runner: JobRunner | undefined;
-  private readonly gauges;
+  private lastLag: { at: number; reading: Promise<ConsumerLag[] | undefined> } | undefined;
 
   constructor(private readonly deps: EventRuntimeDeps) {
     const { config, databases, logger, metrics, clock } = deps;
@@ -122,12 +123,30 @@ class EventRuntimeImpl implements EventRuntime {
     this.jobs = [
       ...this.relays.map((relay) => relay.job(config.eventsPollIntervalMs, databases.kind === 'postgres')),
       ...this.eventBus.jobs(),
-      { name: 'events.lag', intervalMs: LAG_INTERVAL_MS, run: () => this.lag() },
     ];
-    this.gauges = {
-      pending: metrics.gauge('bazaar_events_consumer_pending', 'Events a consumer has not handled yet', ['consumer']),
-      oldest: metrics.gauge('bazaar_events_consumer_oldest_age_seconds', 'Age of the oldest event a consumer has not handled', ['consumer']),
-    };
+    // Computed at scrape time from the outbox and the bus (delivery queue or JetStream consumer info), not
+    // from this process's own work: an API process that never consumes reports the same lag as a worker.
+    metrics.gaugeCollected('bazaar_events_consumer_pending', 'Events a consumer has not handled yet (outbox + bus), read at scrape time', ['consumer'], async (gauge) => {
+      for (const lag of (await this.lagForScrape()) ?? []) gauge.set({ consumer: lag.consumer }, lag.pending);
+    });
+    metrics.gaugeCollected('bazaar_events_consumer_oldest_age_seconds', 'Age of the oldest event a consumer has not handled, read at scrape time', ['consumer'], async (gauge) => {
+      for (const lag of (await this.lagForScrape()) ?? []) gauge.set({ consumer: lag.consumer }, lag.oldestAgeSeconds);
+    });
+  }
+
+  /**
+   * One lag reading shared by the gauges of a scrape (and by scrapes less than a second apart).
+   * A database that cannot be read leaves the gauges at their last values (logged), so /metrics still answers.
+   */
+  private lagForScrape(): Promise<ConsumerLag[] | undefined> {
+    const now = Date.now();
+    if (this.lastLag && now - this.lastLag.at < LAG_REUSE_MS) return this.lastLag.reading;
+    const reading = this.lag().catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, 'could not read consumer lag');
+      return undefined;
+    });
+    this.lastLag = { at: now, reading };
+    return reading;
   }
 
   registerConsumer<T extends EventType>(consumer: ConsumerDefinition<T>): void {
@@ -193,8 +212,6 @@ class EventRuntimeImpl implements EventRuntime {
       const times = [...outbox.map((u) => u.oldest.getTime()), ...(bus?.oldest ? [bus.oldest.getTime()] : [])];
       const pending = held + (bus?.pending ?? 0);
       const oldestAgeSeconds = pending > 0 && times.length > 0 ? Math.max(0, (now - Math.min(...times)) / 1000) : 0;
-      this.gauges.pending.set({ consumer: consumer.name }, pending);
-      this.gauges.oldest.set({ consumer: consumer.name }, oldestAgeSeconds);
       return { consumer: consumer.name, pending, oldestAgeSeconds, unpublished: held, onBus: onBus ? (bus?.pending ?? 0) : null };
     });
   }

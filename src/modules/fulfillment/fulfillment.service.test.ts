@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabases, BACKENDS, CONCURRENT_BACKENDS, type TestDatabases } from '../../../test/helpers/databases.ts';
-import { systemClock } from '../../platform/clock.ts';
+import { ManualClock, systemClock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { migrateToLatest } from '../../platform/migrations.ts';
@@ -126,6 +126,53 @@ describe.each(BACKENDS)('FulfillmentService (%s)', (backend) => {
     expect(orders.moves.filter((m) => m.startsWith(order.order_id)).map((m) => m.split(':')[1])).toEqual(['processing', 'packed', 'shipped']);
     const shipped = await service.getShipment(shipments[0]!.id);
     expect(shipped).toMatchObject({ carrier: 'swiftship-express', estimatedDelivery: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+  });
+
+  it('records a back-dated report in history order, with the claimed time beside it, and never moves the state back', async () => {
+    // Created ten hours ago, so the reports below are in the past and after its creation.
+    const hour = 3600_000;
+    const t0 = Date.now() - 10 * hour;
+    const clock = new ManualClock(new Date(t0 - hour));
+    const service = new FulfillmentService({
+      db: databases.orders,
+      clock,
+      delivery: new DeliveryService(databases.orders, clock),
+      orders,
+      warehouses: { findOrigin: async () => undefined },
+    });
+    const order = placed();
+    const plans = await service.planShipments(order, newId());
+    const [shipment] = await databases.orders.transaction().execute((trx) => service.createShipments(trx, plans));
+    clock.set(new Date());
+    orders.statuses.set(order.order_id, 'processing');
+    await service.report(shipment!.id, { type: 'picked', source: 'admin', occurredAt: new Date(t0) });
+    await service.report(shipment!.id, { type: 'packed', source: 'admin', occurredAt: new Date(t0 + 2 * hour) });
+    const tracking = `SE${newId().slice(-12)}`;
+    // The carrier's scan says it shipped an hour before it was packed: a late, back-dated report.
+    const claimed = new Date(t0 + hour);
+    await service.report(shipment!.id, { type: 'shipped', carrier: 'swiftship-express', trackingNumber: tracking, source: 'carrier', occurredAt: claimed });
+    // An even older delivery report still moves the parcel forward, recorded at the previous step's time.
+    await service.report(shipment!.id, { type: 'delivered', source: 'carrier', occurredAt: new Date(t0 - 2 * hour) });
+
+    const after = await service.getShipment(shipment!.id);
+    expect(after.status).toBe('delivered');
+    const times = after.history.map((h) => h.occurredAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const shipped = after.history.find((h) => h.to === 'shipped')!;
+    expect(shipped.occurredAt.getTime()).toBe(t0 + 2 * hour);
+    expect(shipped.reportedOccurredAt?.getTime()).toBe(claimed.getTime());
+    expect(after.history.find((h) => h.to === 'delivered')!.reportedOccurredAt?.getTime()).toBe(t0 - 2 * hour);
+    expect(after.history.find((h) => h.to === 'packed')!.reportedOccurredAt).toBeNull();
+    expect(after.shippedAt!.getTime()).toBe(t0 + 2 * hour);
+    expect(after.deliveredAt!.getTime()).toBeGreaterThanOrEqual(after.shippedAt!.getTime());
+    // The event the customer's notification and order tracking follow carries both times.
+    const events = await listOutbox(databases.orders, { aggregateId: shipment!.id, type: 'fulfillment.shipment.status_changed' });
+    const shippedEvent = events.find((e) => (e.payload as { to: string }).to === 'shipped')!.payload as Record<string, string>;
+    expect(new Date(shippedEvent.occurred_at!).getTime()).toBe(t0 + 2 * hour);
+    expect(new Date(shippedEvent.reported_occurred_at!).getTime()).toBe(claimed.getTime());
+    // A step backwards is still refused, whatever its time.
+    const backwards = await service.report(shipment!.id, { type: 'packed', source: 'admin', occurredAt: new Date(t0 + 5 * hour) }).catch((e: unknown) => e);
+    expect((backwards as AppError).code).toBe('invalid_shipment_transition');
   });
 
   it('cancels only pending and picked shipments of an order', async () => {

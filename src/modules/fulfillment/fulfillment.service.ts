@@ -157,8 +157,8 @@ export class FulfillmentService {
    */
   async report(shipmentId: string, report: ShipmentReport, receipt?: WebhookReceipt): Promise<ReportResult> {
     const now = this.deps.clock.now();
-    const occurredAt = report.occurredAt ?? now;
-    if (Number.isNaN(occurredAt.getTime()) || occurredAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    const claimedAt = report.occurredAt ?? now;
+    if (Number.isNaN(claimedAt.getTime()) || claimedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
       throw unprocessable('invalid_occurred_at', 'occurred_at must be a time in the past', { occurred_at: report.occurredAt?.toISOString?.() });
     }
     const current = await repo.findShipment(this.deps.db, shipmentId);
@@ -167,10 +167,11 @@ export class FulfillmentService {
     if (receipt && (await repo.hasReceipt(this.deps.db, receipt.carrier, receipt.deliveryId))) return unchanged(true);
     if (current.status === report.type) return unchanged(false);
     if (!canTransition(current.status, report.type)) throw invalidTransition(current.status, report.type);
+    const { occurredAt, reportedOccurredAt } = await this.inHistoryOrder(current.id, claimedAt);
     const changes = await this.changesFor(current, report, occurredAt);
     if (report.type === 'packed' && !(await this.deps.orders.beginPacking(current.order_id))) throw orderCancelled(current.order_id);
 
-    const outcome = await this.commit(current, report, { changes, occurredAt, now, receipt });
+    const outcome = await this.commit(current, report, { changes, occurredAt, reportedOccurredAt, now, receipt });
     if (outcome === 'duplicate') return unchanged(true);
     if (outcome === 'raced') {
       // Another report moved it first: the same step is a repeat, anything else a conflict.
@@ -179,6 +180,18 @@ export class FulfillmentService {
       throw invalidTransition(latest.status, report.type);
     }
     return { shipment: await this.detail(shipmentId), changed: true, duplicate: false };
+  }
+
+  /**
+   * The rule for back-dated reports: the step is applied (the state machine only moves forward, so
+   * a late report of a valid next step is still that step) and recorded in history order, at the
+   * previous step's time, with the time the reporter claimed beside it. A tracking page therefore
+   * never shows a parcel delivered before it shipped.
+   */
+  private async inHistoryOrder(shipmentId: string, claimedAt: Date): Promise<{ occurredAt: Date; reportedOccurredAt: Date | null }> {
+    const lastStepAt = await repo.findLastStepAt(this.deps.db, shipmentId);
+    if (!lastStepAt || claimedAt.getTime() >= lastStepAt.getTime()) return { occurredAt: claimedAt, reportedOccurredAt: null };
+    return { occurredAt: lastStepAt, reportedOccurredAt: claimedAt };
   }
 
   /** One shipment with its status history. Throws shipment_not_found. */
@@ -219,7 +232,7 @@ export class FulfillmentService {
   private async commit(
     current: repo.ShipmentRow,
     report: ShipmentReport,
-    step: { changes: repo.StatusChanges; occurredAt: Date; now: Date; receipt: WebhookReceipt | undefined },
+    step: { changes: repo.StatusChanges; occurredAt: Date; reportedOccurredAt: Date | null; now: Date; receipt: WebhookReceipt | undefined },
   ): Promise<'applied' | 'duplicate' | 'raced'> {
     const carrierId = step.changes.carrier ?? current.carrier;
     const carrierName = carrierId ? (await this.deps.delivery.listCarriers()).find((c) => c.id === carrierId)?.name : undefined;
@@ -228,7 +241,7 @@ export class FulfillmentService {
         if (step.receipt && !(await repo.insertReceipt(trx, { ...step.receipt, shipmentId: current.id, at: step.now }))) return 'duplicate' as const;
         const updated = await repo.updateStatus(trx, current.id, current.status, report.type, step.now, step.changes);
         if (!updated) return 'raced' as const;
-        await this.recordTransition(trx, updated, current.status, report.source, step.occurredAt, step.now, carrierName);
+        await this.recordTransition(trx, updated, current.status, report.source, step.occurredAt, step.now, carrierName, step.reportedOccurredAt);
         return 'applied' as const;
       });
     } catch (error) {
@@ -264,8 +277,9 @@ export class FulfillmentService {
     occurredAt: Date,
     recordedAt: Date,
     carrierName?: string,
+    reportedOccurredAt: Date | null = null,
   ) {
-    await repo.insertHistory(trx, { shipmentId: row.id, from, to: row.status, source, occurredAt, recordedAt });
+    await repo.insertHistory(trx, { shipmentId: row.id, from, to: row.status, source, occurredAt, recordedAt, reportedOccurredAt });
     await appendToOutbox(trx, {
       type: EventTypes.shipmentStatusChanged,
       aggregateType: 'shipment',
@@ -281,6 +295,7 @@ export class FulfillmentService {
         ...(row.tracking_number ? { tracking_number: row.tracking_number } : {}),
         ...(row.estimated_delivery ? { estimated_delivery: row.estimated_delivery } : {}),
         occurred_at: occurredAt.toISOString(),
+        ...(reportedOccurredAt ? { reported_occurred_at: reportedOccurredAt.toISOString() } : {}),
         source,
       },
     });

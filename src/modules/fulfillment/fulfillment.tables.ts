@@ -40,8 +40,11 @@ export interface ShipmentStatusHistoryTable {
   from_status: ShipmentStatus | null;
   to_status: ShipmentStatus;
   source: string;
+  /** When it happened, in history order: never earlier than the previous step's. */
   occurred_at: Date;
   recorded_at: Date;
+  /** The time the reporter claimed, when it was earlier than the previous step (a back-dated report); else null. */
+  reported_occurred_at: Date | null;
 }
 
 export interface WebhookReceiptsTable {

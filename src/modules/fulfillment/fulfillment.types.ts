@@ -30,10 +30,15 @@ export interface ShipmentStatusChange {
   to: ShipmentStatus;
   /** admin, carrier, simulator or system. */
   source: string;
-  /** When it happened, as reported. */
+  /**
+   * When it happened, as reported, except that a history never goes backwards: a report dated
+   * before the previous step is shown at the previous step's time (its own claim is `reportedOccurredAt`).
+   */
   occurredAt: Date;
-  /** When Bazaar recorded it. */
+  /** When Bazaar recorded it (the report's arrival). */
   recordedAt: Date;
+  /** For a back-dated report only: the earlier time the reporter claimed. */
+  reportedOccurredAt: Date | null;
 }
 
 export interface ShipmentDetail extends Shipment {

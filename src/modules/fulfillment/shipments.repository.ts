@@ -40,12 +40,32 @@ export async function insertShipments(e: Executor<any>, rows: ShipmentRow[]): Pr
 
 export async function insertHistory(
   e: Executor<any>,
-  row: { shipmentId: string; from: ShipmentStatus | null; to: ShipmentStatus; source: string; occurredAt: Date; recordedAt: Date },
+  row: { shipmentId: string; from: ShipmentStatus | null; to: ShipmentStatus; source: string; occurredAt: Date; recordedAt: Date; reportedOccurredAt?: Date | null },
 ): Promise<void> {
   await as(e)
     .insertInto('shipment_status_history')
-    .values({ shipment_id: row.shipmentId, from_status: row.from, to_status: row.to, source: row.source, occurred_at: row.occurredAt, recorded_at: row.recordedAt })
+    .values({
+      shipment_id: row.shipmentId,
+      from_status: row.from,
+      to_status: row.to,
+      source: row.source,
+      occurred_at: row.occurredAt,
+      recorded_at: row.recordedAt,
+      reported_occurred_at: row.reportedOccurredAt ?? null,
+    })
     .execute();
+}
+
+/** When the shipment's latest recorded step happened (its history's last time). */
+export async function findLastStepAt(e: Executor<any>, shipmentId: string): Promise<Date | undefined> {
+  const row = await as(e)
+    .selectFrom('shipment_status_history')
+    .select('occurred_at')
+    .where('shipment_id', '=', shipmentId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.occurred_at;
 }
 
 export async function findShipment(e: Executor<any>, id: string): Promise<ShipmentRow | undefined> {
@@ -65,7 +85,14 @@ export async function listHistory(e: Executor<any>, shipmentIds: string[]): Prom
   if (shipmentIds.length === 0) return result;
   const rows = await as(e).selectFrom('shipment_status_history').selectAll().where('shipment_id', 'in', shipmentIds).orderBy('id').execute();
   for (const r of rows) {
-    result.get(r.shipment_id)?.push({ from: r.from_status, to: r.to_status, source: r.source, occurredAt: r.occurred_at, recordedAt: r.recorded_at });
+    result.get(r.shipment_id)?.push({
+      from: r.from_status,
+      to: r.to_status,
+      source: r.source,
+      occurredAt: r.occurred_at,
+      recordedAt: r.recorded_at,
+      reportedOccurredAt: r.reported_occurred_at ?? null,
+    });
   }
   return result;
 }
