@@ -20,7 +20,8 @@ export function niceCeiling(max: number): number {
   return 10 * power;
 }
 
-export function BarChart(props: { id: string; title: string; points: BarPoint[]; format: (value: number) => string }): JSX.Element {
+/** `integer`: counts, whose axis shows only whole numbers. */
+export function BarChart(props: { id: string; title: string; points: BarPoint[]; format: (value: number) => string; integer?: boolean }): JSX.Element {
   const { points } = props;
   const top = niceCeiling(Math.max(0, ...points.map((p) => p.value)));
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -34,7 +35,7 @@ export function BarChart(props: { id: string; title: string; points: BarPoint[];
   return (
     <figure class="chart" aria-labelledby={`${props.id}-caption`}>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${props.id}-caption`} preserveAspectRatio="xMidYMid meet">
-        {[0, 0.5, 1].map((f) => (
+        {[0, 0.5, 1].filter((f) => !props.integer || Number.isInteger(top * f)).map((f) => (
           <g class="gridline">
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(top * f)} y2={y(top * f)} />
             <text x={PAD.left - 6} y={y(top * f) + 4} text-anchor="end" safe>
@@ -50,7 +51,7 @@ export function BarChart(props: { id: string; title: string; points: BarPoint[];
               <rect x={x.toFixed(1)} y={(PAD.top + plotH - h).toFixed(1)} width={barW.toFixed(1)} height={h.toFixed(1)}>
                 <title safe>{`${p.label}: ${props.format(p.value)}`}</title>
               </rect>
-              {i % labelEvery === 0 ? (
+              {(points.length - 1 - i) % labelEvery === 0 ? (
                 <text class="axis-label" x={(x + barW / 2).toFixed(1)} y={HEIGHT - 8} text-anchor="middle" safe>
                   {p.label}
                 </text>

@@ -64,7 +64,7 @@ function Dashboard(props: { f: DashboardFigures; days: number }): JSX.Element {
       <Figures f={f} />
       <div class="charts">
         <BarChart id="chart-revenue" title="Revenue per day" points={f.days.map((d) => ({ label: shortDay(d.day), value: d.revenue }))} format={money} />
-        <BarChart id="chart-orders" title="Orders per day" points={f.days.map((d) => ({ label: shortDay(d.day), value: d.orders }))} format={(n) => String(Math.round(n))} />
+        <BarChart id="chart-orders" title="Orders per day" points={f.days.map((d) => ({ label: shortDay(d.day), value: d.orders }))} format={(n) => String(Math.round(n))} integer />
       </div>
       <div class="layout-2">
         <section class="panel" aria-labelledby="top-title">

@@ -170,7 +170,7 @@ function Detail(props: DetailProps): JSX.Element {
           </section>
           <section class="panel" aria-labelledby="payment-title">
             <h2 id="payment-title">Payment</h2>
-            <p>{payment ? `${statusLabel(payment.status)}: ${formatMoney(payment.amount, payment.currency)}${payment.refundedAmount > 0 ? `, refunded ${formatMoney(payment.refundedAmount, payment.currency)}` : ''}` : 'No payment found'}</p>
+            <p>{payment ? `${payment.status.charAt(0).toUpperCase()}${payment.status.slice(1)}: ${formatMoney(payment.amount, payment.currency)}${payment.refundedAmount > 0 ? `, refunded ${formatMoney(payment.refundedAmount, payment.currency)}` : ''}` : 'No payment found'}</p>
           </section>
           {CANCELLABLE.includes(order.status) ? (
             <section class="panel" aria-labelledby="cancel-title">
