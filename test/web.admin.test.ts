@@ -14,7 +14,7 @@ import { SAME_ORIGIN, signUpInBrowser, webClient, type WebClient } from './helpe
 const PASSWORD = 'staff password 1';
 const CROSS_SITE = { 'sec-fetch-site': 'cross-site' };
 /** Every console page a signed-out or customer browser must not see. */
-const ADMIN_PAGES = ['/admin', '/admin/orders', '/admin/shipments?tracking_number=ABCD1234', '/admin/products', '/admin/inventory'];
+const ADMIN_PAGES = ['/admin', '/admin/orders', '/admin/shipments?tracking_number=ABCD1234', '/admin/products', '/admin/products/new', '/admin/inventory', '/admin/warehouses'];
 
 /** A multipart/form-data body with text fields and one file, as a browser sends it. */
 function multipart(fields: Record<string, string>, file?: { name: string; filename: string; type: string; bytes: Buffer }) {
@@ -201,6 +201,38 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     expect(packedCancel.body).toContain('can no longer be cancelled');
   });
 
+  it('creates a product (admin: for a named seller; seller: for itself) and a warehouse, explaining refusals beside the fields', async () => {
+    const sellers = await t.ctx.services.catalog.listSellers();
+    const categoryId = String((await t.ctx.services.catalog.getProduct(productId)).categoryId);
+    const form = { _csrf: await admin.csrf(), seller_id: sellers[0]!.id, title: 'Brand-new kettle', brand: 'Boilwell', description: 'Boils.', category_id: categoryId, price: '31.50', currency: 'USD', status: 'active' };
+    const created = await admin.post('/admin/products/new', form);
+    expect(created.statusCode, created.body.slice(0, 300)).toBe(303);
+    const id = /\/admin\/products\/([0-9a-f-]{36})\?done=created/.exec(String(created.headers.location))![1]!;
+    expect(await t.ctx.services.catalog.getProduct(id)).toMatchObject({ title: 'Brand-new kettle', brand: 'Boilwell', sellerId: sellers[0]!.id, price: { amount: 3150, currency: 'USD' }, status: 'active' });
+    const missingTitle = await admin.post('/admin/products/new', { ...form, title: '' });
+    expect(missingTitle.statusCode).toBe(400);
+    expect(missingTitle.body).toContain('field-title-error');
+
+    const seller = webClient(t.app);
+    await signInStaff(seller, sellerEmail);
+    const own = await seller.post('/admin/products/new', { _csrf: await seller.csrf(), seller_id: sellers[0]!.id, title: 'Seller kettle', category_id: categoryId, price: '9.99', currency: 'USD', status: 'inactive' });
+    expect(own.statusCode, own.body.slice(0, 300)).toBe(303);
+    const ownId = /products\/([0-9a-f-]{36})/.exec(String(own.headers.location))![1]!;
+    const sellerOfProduct = (await t.ctx.services.catalog.getProduct(sellerProduct)).sellerId;
+    expect((await t.ctx.services.catalog.getProduct(ownId)).sellerId).toBe(sellerOfProduct);
+
+    const warehouse = await admin.post('/admin/warehouses', { _csrf: await admin.csrf(), code: 'TX-9', name: 'Dallas, Texas', postal_code: '75201', country: 'US', processing_sla_hours: '12' });
+    expect(warehouse.statusCode, warehouse.body.slice(0, 300)).toBe(303);
+    expect((await t.ctx.services.inventory.listWarehouses()).map((w) => w.code)).toContain('TX-9');
+    const again = await admin.post('/admin/warehouses', { _csrf: await admin.csrf(), code: 'TX-9', name: 'Again', postal_code: '75201', country: 'US' });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('field-code-error');
+    const unknownZip = await admin.post('/admin/warehouses', { _csrf: await admin.csrf(), code: 'ZZ-1', name: 'Nowhere', postal_code: '00000', country: 'US' });
+    expect(unknownZip.statusCode).toBe(409);
+    expect(unknownZip.body).toContain('field-postal_code-error');
+    expect((await seller.get('/admin/warehouses')).statusCode).toBe(403);
+  });
+
   it('refuses every console form from another site or without the token, and changes nothing', async () => {
     const token = await admin.csrf();
     const forms: [string, Record<string, string>][] = [
@@ -209,6 +241,8 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
       [`/admin/products/${productId}`, { title: 'CSRF', price: '0.01', status: 'active', purchase_limit: '' }],
       [`/admin/products/${productId}/stock`, { [`stock_${warehouseId}`]: '999' }],
       [`/admin/products/${productId}/images/remove`, { url: '/img/x.png' }],
+      ['/admin/products/new', { title: 'CSRF product', category_id: '1', price: '1.00', currency: 'USD', status: 'active' }],
+      ['/admin/warehouses', { code: 'CSRF-1', name: 'CSRF', postal_code: '10001', country: 'US' }],
       [`/admin/shipments/${(await t.ctx.services.fulfillment.listForOrder(orderId))[0]!.id}/events`, { type: 'delivered' }],
     ];
     for (const [url, fields] of forms) {
@@ -226,6 +260,8 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     expect((await t.ctx.services.catalog.getProduct(productId)).images).toEqual([]);
     expect((await t.ctx.services.orders.findOrder(orderId))!.status).not.toBe('cancelled');
     expect((await t.ctx.services.fulfillment.listForOrder(orderId))[0]!.status).toBe('shipped');
+    expect((await t.ctx.services.inventory.listWarehouses()).map((w) => w.code)).not.toContain('CSRF-1');
+    expect((await t.ctx.services.catalog.listProductsForStaff({ accountId: 'x', role: 'admin' } as never, { q: 'CSRF product', limit: 5 })).products).toEqual([]);
   });
 
   it("refuses a customer's same-origin posts to console forms", async () => {

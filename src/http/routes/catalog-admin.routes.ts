@@ -57,7 +57,7 @@ export const editable = {
   avg_rating: Type.Number({ minimum: 0, maximum: 5, description: 'Average stars, 1 to 5 with reviews, 0 without; stored to one decimal' }),
   review_count: Type.Integer({ minimum: 0, maximum: REVIEW_COUNT_MAX, description: 'Reviews the rating averages (0 = none: avg_rating must be 0)' }),
 };
-const NewProductBody = Type.Object(
+export const NewProductBody = Type.Object(
   {
     seller_id: Type.Optional(Uuid),
     title: editable.title,

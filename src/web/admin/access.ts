@@ -51,4 +51,6 @@ export function queryString(values: Record<string, string | undefined>): string 
   return text ? `?${text}` : '';
 }
 
+export const PRODUCT_STATUSES = ['active', 'inactive', 'suspended'] as const;
+
 export const shortRef = (id: string) => id.slice(-8).toUpperCase();

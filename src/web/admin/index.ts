@@ -5,6 +5,7 @@ import { registerAdminOrderPages } from './orders.page.tsx';
 import { registerAdminProductPages } from './products.page.tsx';
 import { registerAdminShipmentsPage } from './shipments.page.tsx';
 import { registerAdminSignInPage } from './sign-in.page.tsx';
+import { registerAdminWarehousesPage } from './warehouses.page.tsx';
 
 /**
  * The admin console under /admin: staff pages in the storefront's web scope (same cookie
@@ -17,4 +18,5 @@ export const ADMIN_PAGES: WebPages[] = [
   registerAdminShipmentsPage,
   registerAdminProductPages,
   registerAdminInventoryPage,
+  registerAdminWarehousesPage,
 ];

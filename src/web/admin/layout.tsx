@@ -3,7 +3,7 @@ import { assets } from '../assets.ts';
 import { CsrfField } from '../components/form.tsx';
 import type { Staff } from './access.ts';
 
-type Section = 'dashboard' | 'orders' | 'shipments' | 'products' | 'inventory';
+type Section = 'dashboard' | 'orders' | 'shipments' | 'products' | 'inventory' | 'warehouses';
 
 const SECTIONS: { id: Section; label: string; href: string; adminOnly: boolean }[] = [
   { id: 'dashboard', label: 'Dashboard', href: '/admin', adminOnly: true },
@@ -11,6 +11,7 @@ const SECTIONS: { id: Section; label: string; href: string; adminOnly: boolean }
   { id: 'shipments', label: 'Shipments', href: '/admin/shipments', adminOnly: true },
   { id: 'products', label: 'Products', href: '/admin/products', adminOnly: false },
   { id: 'inventory', label: 'Low stock', href: '/admin/inventory', adminOnly: true },
+  { id: 'warehouses', label: 'Warehouses', href: '/admin/warehouses', adminOnly: true },
 ];
 
 /** The console's shell: its own header and navigation (by role), never the shop's search bar. */

@@ -11,12 +11,11 @@ import { notFoundError, sendErrorPage } from '../errors.tsx';
 import { errorsFromAppError, FORM_LEVEL, validateObject, type FieldErrors } from '../forms.ts';
 import { formatMoney, productPath } from '../format.ts';
 import { resolveWebSession } from '../session.ts';
-import { requireStaff, STAFF, textOf, type Staff } from './access.ts';
+import { PRODUCT_STATUSES, requireStaff, STAFF, textOf, type Staff } from './access.ts';
 import { AdminLayout } from './layout.tsx';
 import { registerImageUpload } from './product-images.ts';
-import { PRODUCT_STATUSES } from './products.page.tsx';
 
-const DONE: Record<string, string> = { saved: 'The product is saved; the storefront shows the change within seconds.', stock: 'Stock is saved.', image: 'The image is added.', removed: 'The image is removed.' };
+const DONE: Record<string, string> = { created: 'The product is created. Add its images and stock below.', saved: 'The product is saved; the storefront shows the change within seconds.', stock: 'Stock is saved.', image: 'The image is added.', removed: 'The image is removed.' };
 
 type FormName = 'details' | 'stock' | 'images';
 

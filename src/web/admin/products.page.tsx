@@ -7,12 +7,12 @@ import type { Web } from '../context.ts';
 import { validateForm } from '../forms.ts';
 import { formatMoney } from '../format.ts';
 import { resolveWebSession } from '../session.ts';
-import { queryString, requireStaff, STAFF } from './access.ts';
+import { PRODUCT_STATUSES, queryString, requireStaff, STAFF } from './access.ts';
 import { AdminLayout, Pager } from './layout.tsx';
 import { registerAdminProductEdit } from './product-edit.page.tsx';
+import { registerAdminProductNew } from './product-new.page.tsx';
 
 const FIELDS = ['q', 'status', 'cursor'] as const;
-export const PRODUCT_STATUSES = ['active', 'inactive', 'suspended'] as const;
 const PAGE_SIZE = 25;
 
 function ProductsTable(props: { products: Product[]; stock: Map<string, number> }): JSX.Element {
@@ -85,6 +85,11 @@ export function registerAdminProductPages(app: FastifyInstance, web: Web): void 
       reply,
       <AdminLayout title="Products" staff={staff} section="products">
         <h1>Products</h1>
+        <p>
+          <a class="button" href="/admin/products/new">
+            New product
+          </a>
+        </p>
         <form class="filters" method="get" action="/admin/products" role="search" aria-label="Filter products">
           <Field name="q" label="Title, brand or id" value={values.q} errors={form.ok ? undefined : form.errors} maxlength={200} />
           <div class="field">
@@ -110,5 +115,6 @@ export function registerAdminProductPages(app: FastifyInstance, web: Web): void 
       form.ok ? 200 : 400,
     );
   });
+  registerAdminProductNew(app, web);
   registerAdminProductEdit(app, web);
 }
