@@ -131,9 +131,17 @@ describe.each(BACKENDS)('staff API: orders, shipments, products, dashboard (%s)'
     expect(dashboard.days).toHaveLength(7);
     expect(dashboard.orders).toBe(3);
     expect(dashboard.revenue).toBe(4 * 2500);
-    expect(dashboard.days.at(-1)).toMatchObject({ orders: 3, revenue: 10_000 });
+    expect(dashboard.days.filter((d: { orders: number }) => d.orders > 0)).toEqual([expect.objectContaining({ orders: 3, revenue: 10_000, cancelled: 0 })]);
     expect(dashboard.average_order_value).toBe(Math.round(10_000 / 3));
     expect(dashboard.top_products[0]).toMatchObject({ units: 2, revenue: 5000 });
     expect(dashboard.low_stock.map((p: { product_id: string }) => p.product_id)).toContain(fixture.productIds[2]);
+    expect(dashboard.consumers.map((c: { consumer: string }) => c.consumer)).toEqual(expect.arrayContaining([expect.stringMatching(/search|fulfillment/)]));
+
+    const hourly = (await get('/v1/admin/dashboard?hours=24')).json();
+    expect(hourly.bucket).toBe('hour');
+    expect(hourly.days).toHaveLength(24);
+    const sum = (days: { orders: number; revenue: number }[]) => days.reduce((t, d) => ({ orders: t.orders + d.orders, revenue: t.revenue + d.revenue }), { orders: 0, revenue: 0 });
+    expect(sum(hourly.days)).toEqual({ orders: 3, revenue: 10_000 });
+    expect(hourly.days.every((d: { day: string }) => /^\d{4}-\d\d-\d\dT\d\d:00$/.test(d.day))).toBe(true);
   });
 });

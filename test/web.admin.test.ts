@@ -107,10 +107,13 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
       expect(response.statusCode, url).toBe(200);
       expect(response.headers['cache-control'], url).toBe('private, no-store');
     }
-    const dashboard = (await admin.get('/admin?days=7')).body;
+    const dashboard = (await admin.get('/admin?period=7d')).body;
     expect(dashboard).toContain('<svg');
     expect(dashboard).toContain('Revenue per day');
     expect(dashboard).toMatch(/Orders<\/span><span class="value">1</);
+    expect(dashboard).toContain('Event consumers');
+    const hourly = (await admin.get('/admin?period=24h')).body;
+    expect(hourly).toContain('Orders per hour: 1 in 24 hours');
   });
 
   it('finds orders by customer email and reference, pages keep the filters, bad filters are explained', async () => {

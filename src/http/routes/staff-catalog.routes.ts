@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { dashboardFigures, DASHBOARD_MAX_DAYS } from '../../app/staff-dashboard.ts';
+import { dashboardFigures, DASHBOARD_MAX_DAYS, DASHBOARD_MAX_HOURS } from '../../app/staff-dashboard.ts';
 import { CURRENCY_PATTERN } from '../../modules/catalog/index.ts';
 import { bearerSecurity, principalOf, requireAuth } from '../plugins/auth.ts';
 import { PageQuery, responses, Uuid } from '../schemas/common.ts';
@@ -21,10 +21,13 @@ export const StaffProductsQuery = Type.Object(
 );
 
 const Dashboard = Type.Object({
-  from: Type.String({ format: 'date' }),
-  to: Type.String({ format: 'date' }),
+  from: Type.String({ description: 'First bucket: YYYY-MM-DD, or YYYY-MM-DDTHH:00 per hour (UTC)' }),
+  to: Type.String({ description: 'Last bucket, inclusive' }),
+  bucket: Type.Union([Type.Literal('day'), Type.Literal('hour')]),
   currency: Type.String(),
-  days: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), orders: Type.Integer(), cancelled: Type.Integer(), revenue: Type.Integer() })),
+  days: Type.Array(Type.Object({ day: Type.String({ description: 'The bucket: YYYY-MM-DD or YYYY-MM-DDTHH:00' }), orders: Type.Integer(), cancelled: Type.Integer(), revenue: Type.Integer() }), {
+    description: 'Every bucket of the period, oldest first, empty ones as zeros',
+  }),
   orders: Type.Integer(),
   cancelled: Type.Integer(),
   revenue: Type.Integer({ description: 'Totals of orders not cancelled, minor units' }),
@@ -34,6 +37,7 @@ const Dashboard = Type.Object({
   top_products: Type.Array(Type.Object({ product_id: Uuid, title: Type.String(), units: Type.Integer(), revenue: Type.Integer() })),
   low_stock: Type.Array(Type.Object({ product_id: Uuid, title: Type.Union([Type.String(), Type.Null()]), available: Type.Integer() })),
   low_stock_threshold: Type.Integer(),
+  consumers: Type.Array(Type.Object({ consumer: Type.String(), pending: Type.Integer(), oldest_age_seconds: Type.Integer() }), { description: 'Event consumer lag' }),
 });
 
 export const staffCatalogRoutes: RoutesPlugin = (ctx) => async (app) => {
@@ -104,10 +108,11 @@ export const staffCatalogRoutes: RoutesPlugin = (ctx) => async (app) => {
       schema: {
         ...schema,
         operationId: 'getDashboard',
-        summary: 'Business figures of the last days: orders and revenue per day, average order value, conversion, best sellers, low stock',
+        summary: 'Business figures of the last days (or hours): orders and revenue per day (or hour), average order value, conversion, best sellers, low stock, event consumer lag',
         querystring: Type.Object(
           {
             days: Type.Optional(Type.Integer({ minimum: 1, maximum: DASHBOARD_MAX_DAYS, default: 14, description: 'UTC days up to today' })),
+            hours: Type.Optional(Type.Integer({ minimum: 1, maximum: DASHBOARD_MAX_HOURS, description: 'Instead of days: hourly buckets, the last N hours up to this one' })),
             currency: Type.Optional(Type.String({ pattern: CURRENCY_PATTERN, description: 'Default: the currency most orders used' })),
           },
           { additionalProperties: false },
@@ -116,10 +121,13 @@ export const staffCatalogRoutes: RoutesPlugin = (ctx) => async (app) => {
       },
     },
     async (request) => {
-      const f = await dashboardFigures(ctx.services, principalOf(request), { days: request.query.days ?? 14, now: ctx.clock.now(), ...(request.query.currency ? { currency: request.query.currency } : {}) });
+      const q = request.query;
+      const range = q.hours !== undefined ? { hours: q.hours } : { days: q.days ?? 14 };
+      const f = await dashboardFigures(ctx, principalOf(request), { range, now: ctx.clock.now(), ...(q.currency ? { currency: q.currency } : {}) });
       return {
         from: f.from,
         to: f.to,
+        bucket: f.bucket,
         currency: f.currency,
         days: f.days,
         orders: f.orders,
@@ -131,6 +139,7 @@ export const staffCatalogRoutes: RoutesPlugin = (ctx) => async (app) => {
         top_products: f.topProducts.map((p) => ({ product_id: p.productId, title: p.title, units: p.units, revenue: p.revenue })),
         low_stock: f.lowStock.map((p) => ({ product_id: p.productId, title: p.title, available: p.available })),
         low_stock_threshold: f.lowStockThreshold,
+        consumers: f.consumers.map((c) => ({ consumer: c.consumer, pending: c.pending, oldest_age_seconds: c.oldestAgeSeconds })),
       };
     },
   );

@@ -127,14 +127,14 @@ export class OrdersService {
   }
 
   /**
-   * Sales in [from, to) for the dashboard (admins only): per UTC day, totals, average order
+   * Sales in [from, to) for the dashboard (admins only): per UTC day (or hour), totals, average order
    * value and best sellers, in `currency` or else the currency most orders used.
    */
-  async salesFigures(principal: Principal, range: { from: Date; to: Date; currency?: string; top?: number }): Promise<SalesFigures> {
+  async salesFigures(principal: Principal, range: { from: Date; to: Date; currency?: string; top?: number; bucket?: staff.Bucket }): Promise<SalesFigures> {
     assertStaff(principal);
     const currency = range.currency ?? (await staff.dominantCurrency(this.db, range.from, range.to)) ?? 'USD';
     const [days, topProducts] = await Promise.all([
-      staff.dailyFigures(this.db, range.from, range.to, currency),
+      staff.dailyFigures(this.db, range.from, range.to, currency, range.bucket ?? 'day'),
       staff.topSellers(this.db, range.from, range.to, currency, Math.min(Math.max(Math.trunc(range.top ?? 5), 1), 50)),
     ]);
     const orders = days.reduce((n, d) => n + d.orders, 0);

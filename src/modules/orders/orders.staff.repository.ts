@@ -44,7 +44,7 @@ export async function listOrdersForStaff(e: Executor<any>, filter: StaffOrderFil
 }
 
 export interface DailyOrderFigures {
-  /** YYYY-MM-DD, UTC */
+  /** UTC: YYYY-MM-DD per day, YYYY-MM-DDTHH:00 per hour */
   day: string;
   orders: number;
   cancelled: number;
@@ -67,9 +67,12 @@ export async function dominantCurrency(e: Executor<any>, from: Date, to: Date): 
   return row?.currency.trim();
 }
 
-/** Orders, cancellations and revenue per UTC day in [from, to), in one currency; days without orders are absent. */
-export async function dailyFigures(e: Executor<any>, from: Date, to: Date, currency: string): Promise<DailyOrderFigures[]> {
-  const day = sql<string>`to_char(placed_at at time zone 'UTC', 'YYYY-MM-DD')`;
+const BUCKET_FORMATS = { day: 'YYYY-MM-DD', hour: 'YYYY-MM-DD"T"HH24":00"' } as const;
+export type Bucket = keyof typeof BUCKET_FORMATS;
+
+/** Orders, cancellations and revenue per UTC day (or hour) in [from, to), in one currency; empty buckets are absent. */
+export async function dailyFigures(e: Executor<any>, from: Date, to: Date, currency: string, bucket: Bucket = 'day'): Promise<DailyOrderFigures[]> {
+  const day = sql<string>`to_char(placed_at at time zone 'UTC', ${sql.lit(BUCKET_FORMATS[bucket])})`;
   const rows = await as(e)
     .selectFrom('orders')
     .select([

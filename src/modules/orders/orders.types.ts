@@ -67,7 +67,7 @@ export interface NewOrder {
 
 export interface SalesFigures {
   currency: string;
-  /** Per UTC day with orders, oldest first. */
+  /** Per UTC day (or hour) with orders, oldest first; `day` is YYYY-MM-DD or YYYY-MM-DDTHH:00. */
   days: { day: string; orders: number; cancelled: number; revenue: number }[];
   orders: number;
   cancelled: number;

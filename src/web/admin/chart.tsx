@@ -21,7 +21,7 @@ export function niceCeiling(max: number): number {
 }
 
 /** `integer`: counts, whose axis shows only whole numbers. */
-export function BarChart(props: { id: string; title: string; points: BarPoint[]; format: (value: number) => string; integer?: boolean }): JSX.Element {
+export function BarChart(props: { id: string; title: string; points: BarPoint[]; format: (value: number) => string; integer?: boolean; unit?: string }): JSX.Element {
   const { points } = props;
   const top = niceCeiling(Math.max(0, ...points.map((p) => p.value)));
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -63,7 +63,7 @@ export function BarChart(props: { id: string; title: string; points: BarPoint[];
         })}
       </svg>
       <figcaption id={`${props.id}-caption`} safe>
-        {`${props.title}: ${props.format(total)} in ${points.length} days`}
+        {`${props.title}: ${props.format(total)} in ${points.length} ${props.unit ?? 'days'}`}
       </figcaption>
     </figure>
   );
