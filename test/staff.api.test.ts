@@ -58,6 +58,9 @@ describe.each(BACKENDS)('staff API: orders, shipments, products, dashboard (%s)'
     const byRef = (await get(`/v1/admin/orders?order=${bobOrder.slice(-8).toUpperCase()}`)).json();
     expect(byRef.orders.map((o: { id: string }) => o.id)).toEqual([bobOrder]);
     expect((await get(`/v1/admin/orders?order=${bobOrder}`)).json().orders).toHaveLength(1);
+    const dashes = await get(`/v1/admin/orders?order=${'-'.repeat(36)}`);
+    expect(dashes.statusCode).toBe(200);
+    expect(dashes.json().orders).toEqual([]);
     expect((await get('/v1/admin/orders?status=delivered')).json().orders).toEqual([]);
     expect((await get(`/v1/admin/orders?warehouse_id=${warehouseId}`)).json().orders).toHaveLength(3);
   });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/database.ts';
+import { isUuid } from '../../platform/ids.ts';
 import { toOrder, type OrdersTables } from './orders.repository.ts';
 import type { OrderStatus } from './orders.types.ts';
 
@@ -28,7 +29,7 @@ export async function listOrdersForStaff(e: Executor<any>, filter: StaffOrderFil
   if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
   if (filter.idEndsWith) {
     const tail = filter.idEndsWith.toLowerCase();
-    query = tail.length === 36 ? query.where('id', '=', tail) : query.where(sql<boolean>`cast(id as text) like ${`%${tail}`}`);
+    query = isUuid(tail) ? query.where('id', '=', tail) : query.where(sql<boolean>`cast(id as text) like ${`%${tail}`}`);
   }
   if (filter.warehouseId) {
     const warehouseId = filter.warehouseId;

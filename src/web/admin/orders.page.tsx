@@ -3,6 +3,7 @@ import { StaffOrdersQuery, staffOrderFilter } from '../../http/routes/staff.rout
 import type { Account } from '../../modules/identity/index.ts';
 import type { Order } from '../../modules/orders/index.ts';
 import type { Warehouse } from '../../modules/inventory/index.ts';
+import { AppError } from '../../platform/errors.ts';
 import { Field, FormAlert } from '../components/form.tsx';
 import type { Web } from '../context.ts';
 import { validateForm, type FieldErrors } from '../forms.ts';
@@ -129,7 +130,8 @@ async function loadList(web: Web, staff: Staff, query: unknown): Promise<{ props
   let filter;
   try {
     filter = staffOrderFilter(q, customerId);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'invalid_date_range') throw error;
     return { props: { ...empty, values, errors: { to: 'The last day must not be before the first day' } }, status: 400 };
   }
   const page = await web.services.orders.listAllOrders(staff.principal, filter, q.cursor, PAGE_SIZE);
