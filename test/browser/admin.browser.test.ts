@@ -50,6 +50,8 @@ describe.runIf(RUN_BROWSER_TESTS).each(BACKENDS)('admin console in a real browse
     const buyer = await createBuyer(shop.t.app);
     const buyerEmail = (await shop.t.ctx.services.identity.getAccount(buyer.accountId)).email;
     const orderId = await placeOrder(shop.t.app, buyer, [product.id]);
+    // Other customers' orders, so the list and the figures have more than one row.
+    for (let i = 0; i < 2; i++) await placeOrder(shop.t.app, await createBuyer(shop.t.app), [product.id]);
 
     const { context, page } = await newShopper(browser);
     await page.goto(`${shop.url}/admin/orders`);
