@@ -14,6 +14,7 @@ import { ErrorResponse } from './schemas/common.ts';
 import { CachedResponses } from './serve-cached.ts';
 import { rejectUnstorableText, validatorCompiler } from './validation.ts';
 import { htmlNotFound, webPlugin } from '../web/index.ts';
+import { ADMIN_PAGES } from '../web/admin/index.ts';
 
 /** Trust the nearest `hops` proxies: the client is the address they saw. */
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
@@ -75,6 +76,6 @@ export async function buildApp(ctx: AppContext) {
   app.decorate('serveCached', cachedResponsesOf(ctx).serve);
   await app.register(registerRoutes(ctx));
   // The storefront (and the admin console) in a scope of their own: cookies and forms never reach the API.
-  await app.register(webPlugin(ctx));
+  await app.register(webPlugin(ctx, ADMIN_PAGES));
   return app;
 }

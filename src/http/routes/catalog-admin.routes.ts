@@ -57,7 +57,7 @@ export const editable = {
   avg_rating: Type.Number({ minimum: 0, maximum: 5, description: 'Average stars, 1 to 5 with reviews, 0 without; stored to one decimal' }),
   review_count: Type.Integer({ minimum: 0, maximum: REVIEW_COUNT_MAX, description: 'Reviews the rating averages (0 = none: avg_rating must be 0)' }),
 };
-const NewProductBody = Type.Object(
+export const NewProductBody = Type.Object(
   {
     seller_id: Type.Optional(Uuid),
     title: editable.title,
@@ -89,7 +89,7 @@ const NewProductBody = Type.Object(
     ],
   },
 );
-const PatchBody = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1, examples: [{ price: { amount: 4999, currency: 'USD' } }, { status: 'inactive' }] });
+export const PatchBody = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1, examples: [{ price: { amount: 4999, currency: 'USD' } }, { status: 'inactive' }] });
 
 /** What the catalog's field checks answer with (catalog.validation.ts), beside the gateway's validation_failed. */
 /** The codes a product write may be refused with because of one of its fields. */
@@ -97,7 +97,7 @@ export const PRODUCT_FIELD_CODES = ['invalid_attributes', 'invalid_brand', 'inva
 /** A product joining a variation family (catalog.errors.ts). */
 export const FAMILY_WRITE_CODES = [FamilyErrors.familyNotFound, FamilyErrors.optionsMismatch, FamilyErrors.familySellerMismatch];
 
-const AdminProduct = Type.Object({
+export const AdminProduct = Type.Object({
   ...productProperties,
   purchase_limit: Type.Union([Type.Integer(), Type.Null()]),
   checkout_challenge: Type.Boolean(),
@@ -119,7 +119,7 @@ const CategorySchema = Type.Object({
   path: Type.String(),
 });
 
-const presentAdminProduct = (p: Product) => ({
+export const presentAdminProduct = (p: Product) => ({
   ...presentProduct(p),
   purchase_limit: p.purchaseLimit,
   checkout_challenge: p.checkoutChallenge,

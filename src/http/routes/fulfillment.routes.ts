@@ -58,7 +58,13 @@ export const presentShipment = (s: ShipmentDetail) => ({
   })),
 });
 
-const AdminShipment = Type.Intersect([ShipmentSchema, Type.Object({ order_id: Uuid })]);
+/** A staff report of a shipment step (the console's form uses the same schema). */
+export const ReportStepBody = Type.Object(
+  { type: Step, carrier: Type.Optional(CarrierId), tracking_number: Type.Optional(TrackingNumber), occurred_at: Type.Optional(Timestamp) },
+  { additionalProperties: false, examples: [{ type: 'shipped', carrier: 'parcelway-ground', tracking_number: 'PG123456789012' }, { type: 'picked' }] },
+);
+
+export const AdminShipment = Type.Intersect([ShipmentSchema, Type.Object({ order_id: Uuid })]);
 const ReportAnswer = Type.Object({ changed: Type.Boolean({ description: 'false: the shipment already had this status (a repeat)' }), shipment: AdminShipment });
 
 const CarrierEventBody = Type.Object(
@@ -108,10 +114,7 @@ export const fulfillmentRoutes: RoutesPlugin = (ctx) => async (app) => {
           'Steps follow pending → picked → packed → shipped → delivered; anything else is 409 invalid_shipment_transition. ' +
           'Packing a shipment of a cancelled order is 409 order_cancelled. `shipped` needs carrier and tracking_number.',
         params: IdParams,
-        body: Type.Object(
-          { type: Step, carrier: Type.Optional(CarrierId), tracking_number: Type.Optional(TrackingNumber), occurred_at: Type.Optional(Timestamp) },
-          { additionalProperties: false, examples: [{ type: 'shipped', carrier: 'parcelway-ground', tracking_number: 'PG123456789012' }, { type: 'picked' }] },
-        ),
+        body: ReportStepBody,
         response: responses(
           { 200: ReportAnswer },
           { 401: ['unauthenticated'], 403: ['forbidden'], 404: ['shipment_not_found'], 409: ['invalid_shipment_transition', 'order_cancelled', 'tracking_number_in_use'], 422: ['carrier_not_found', 'carrier_required', 'invalid_occurred_at', 'invalid_tracking_number', 'tracking_number_required'] },

@@ -17,8 +17,10 @@ import { fulfillmentRoutes } from './fulfillment.routes.ts';
 import { notificationRoutes } from './notifications.routes.ts';
 import { familyRoutes } from './families.routes.ts';
 import { familyAdminRoutes } from './family-admin.routes.ts';
+import { staffRoutes } from './staff.routes.ts';
+import { staffCatalogRoutes } from './staff-catalog.routes.ts';
 
-const ROUTES = [systemRoutes, authRoutes, addressRoutes, imageRoutes, productRoutes, familyRoutes, catalogAdminRoutes, catalogImportRoutes, familyAdminRoutes, cartRoutes, searchRoutes, inventoryAdminRoutes, paymentMethodRoutes, checkoutRoutes, orderRoutes, fulfillmentRoutes, notificationRoutes];
+const ROUTES = [systemRoutes, authRoutes, addressRoutes, imageRoutes, productRoutes, familyRoutes, catalogAdminRoutes, catalogImportRoutes, familyAdminRoutes, cartRoutes, searchRoutes, inventoryAdminRoutes, paymentMethodRoutes, checkoutRoutes, orderRoutes, fulfillmentRoutes, notificationRoutes, staffRoutes, staffCatalogRoutes];
 
 export function registerRoutes(ctx: AppContext) {
   return async (app: FastifyTypebox) => {

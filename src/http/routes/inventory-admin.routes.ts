@@ -4,6 +4,18 @@ import { bearerSecurity, principalOf, requireAuth } from '../plugins/auth.ts';
 import { responses, Uuid } from '../schemas/common.ts';
 import type { RoutesPlugin } from '../types.ts';
 
+/** A new warehouse (the console's form uses the same schema). */
+export const NewWarehouseBody = Type.Object(
+  {
+    code: Type.String({ pattern: '^[A-Za-z0-9_-]{2,32}$' }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    postal_code: Type.String({ minLength: 3, maxLength: 12 }),
+    country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+    processing_sla_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+  },
+  { additionalProperties: false, examples: [{ code: 'NJ-1', name: 'Secaucus, New Jersey', postal_code: '07094', country: 'US', processing_sla_hours: 24 }] },
+);
+
 const WarehouseSchema = Type.Object({
   id: Uuid,
   code: Type.String(),
@@ -74,16 +86,7 @@ export const inventoryAdminRoutes: RoutesPlugin = (ctx) => async (app) => {
         ...admin.schema,
         operationId: 'createWarehouse',
         summary: 'Add a warehouse; its location comes from the postal code',
-        body: Type.Object(
-          {
-            code: Type.String({ pattern: '^[A-Za-z0-9_-]{2,32}$' }),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            postal_code: Type.String({ minLength: 3, maxLength: 12 }),
-            country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
-            processing_sla_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
-          },
-          { additionalProperties: false, examples: [{ code: 'NJ-1', name: 'Secaucus, New Jersey', postal_code: '07094', country: 'US', processing_sla_hours: 24 }] },
-        ),
+        body: NewWarehouseBody,
         response: responses(
           { 201: WarehouseSchema },
           { 400: ['invalid_processing_sla'], 401: ['unauthenticated'], 403: ['forbidden'], 409: ['warehouse_code_taken'], 422: ['unknown_postal_code', 'unsupported_country'] },

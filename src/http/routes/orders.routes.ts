@@ -5,9 +5,9 @@ import { IdParams, Money, PageQuery, responses, Timestamp, Uuid } from '../schem
 import type { RoutesPlugin } from '../types.ts';
 import { presentShipment, ShipmentSchema } from './fulfillment.routes.ts';
 
-const OrderStatus = Type.Union(['placed', 'processing', 'packed', 'shipped', 'delivered', 'cancelled'].map((s) => Type.Literal(s)));
+export const OrderStatus = Type.Union(['placed', 'processing', 'packed', 'shipped', 'delivered', 'cancelled'].map((s) => Type.Literal(s)));
 
-const OrderSummary = Type.Object({
+export const OrderSummary = Type.Object({
   id: Uuid,
   status: OrderStatus,
   total: Money,
@@ -18,7 +18,7 @@ const OrderSummary = Type.Object({
   refund_status: Type.String(),
 });
 
-const OrderDetailSchema = Type.Object({
+export const OrderDetailSchema = Type.Object({
   order: Type.Intersect([
     OrderSummary,
     Type.Object({ shipping_address: Type.Record(Type.String(), Type.Unknown()), cancel_reason: Type.Union([Type.String(), Type.Null()]) }),
@@ -30,7 +30,7 @@ const OrderDetailSchema = Type.Object({
   status_history: Type.Array(Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), at: Timestamp })),
 });
 
-const summary = (o: Order) => ({
+export const summary = (o: Order) => ({
   id: o.id,
   status: o.status,
   total: { amount: o.total, currency: o.currency },

@@ -6,10 +6,11 @@ import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode, type Execut
 import { AppError, conflict, forbidden, invalid, isAppError, notFound, unprocessable } from '../../platform/errors.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { appendToOutbox, EventTypes } from '../events/index.ts';
-import { assertAdmin, assertWriter, canManageSeller, sellerForNewItem } from './catalog.access.ts';
+import { assertAdmin, assertWriter, canManageSeller, managedSeller, sellerForNewItem } from './catalog.access.ts';
 import { variantExists } from './catalog.errors.ts';
 import { importBatch, type CatalogBatch } from './catalog.import.ts';
 import * as repo from './catalog.repository.ts';
+import { listProductsForStaff, type StaffProductFilter } from './catalog.staff.repository.ts';
 import type { CatalogTables } from './catalog.tables.ts';
 import type {
   CatalogChangeListener,
@@ -189,6 +190,24 @@ export class CatalogService {
     const products = rows.slice(0, limit);
     const nextCursor = rows.length > limit ? ProductsCursor.encode({ id: products[products.length - 1]!.id }) : null;
     return { products, nextCursor };
+  }
+
+  /**
+   * The console's product list: any status, newest first, keyset on id. An admin sees every
+   * seller's products (or one seller's with `sellerId`); a seller only its own. Error codes:
+   * `forbidden`, `invalid_cursor`.
+   */
+  async listProductsForStaff(principal: CatalogPrincipal, query: Omit<StaffProductFilter, 'sellerId'> & { sellerId?: string; cursor?: string; limit: number }): Promise<ProductPage> {
+    assertWriter(principal);
+    const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), 100);
+    const beforeId = query.cursor !== undefined ? ProductsCursor.decode(query.cursor).id : undefined;
+    const own = await managedSeller(this.db, principal);
+    if (principal.role === 'seller' && !own) throw forbidden('This account does not manage a seller');
+    const sellerId = own ?? query.sellerId;
+    const filter = { ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(sellerId ? { sellerId } : {}) };
+    const rows = await listProductsForStaff(this.db, filter, beforeId, limit + 1);
+    const products = rows.slice(0, limit);
+    return { products, nextCursor: rows.length > limit ? ProductsCursor.encode({ id: products[products.length - 1]!.id }) : null };
   }
 
   /** Active products by rating × reviews, best first: popularity when nothing better is known. */

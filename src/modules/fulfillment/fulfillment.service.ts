@@ -204,6 +204,13 @@ export class FulfillmentService {
     return row ? repo.toShipment(row) : undefined;
   }
 
+  /** Shipments (with histories) carrying this tracking number, any carrier, any letter case: staff's lookup. */
+  async findByTrackingNumber(trackingNumber: string): Promise<ShipmentDetail[]> {
+    const rows = await repo.listByTrackingNumber(this.deps.db, trackingNumber);
+    const history = await repo.listHistory(this.deps.db, rows.map((r) => r.id));
+    return rows.map((r) => ({ ...repo.toShipment(r), history: history.get(r.id) ?? [] }));
+  }
+
   /** An order's shipments with their status histories, oldest first. The caller checks the order is the principal's. */
   async listForOrder(orderId: string): Promise<ShipmentDetail[]> {
     const rows = await repo.listByOrder(this.deps.db, orderId);

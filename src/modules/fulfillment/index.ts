@@ -2,6 +2,7 @@ import type { ModuleSchema } from '../../platform/migrations.ts';
 import * as m0001 from './migrations/0001_carriers.ts';
 import * as m0002 from './migrations/0002_shipments.ts';
 import * as m0003 from './migrations/0003_reported_occurred_at.ts';
+import * as m0004 from './migrations/0004_tracking_lookup.ts';
 
 export { DeliveryService, type DeliveryEstimate, type Origin } from './delivery.service.ts';
 export { addBusinessDays, isBusinessDay, nextBusinessDayOnOrAfter } from './business-days.ts';
@@ -33,5 +34,5 @@ export type {
 export const fulfillmentSchema: ModuleSchema = {
   module: 'fulfillment',
   domain: 'orders',
-  migrations: { '0001_carriers': m0001, '0002_shipments': m0002, '0003_reported_occurred_at': m0003 },
+  migrations: { '0001_carriers': m0001, '0002_shipments': m0002, '0003_reported_occurred_at': m0003, '0004_tracking_lookup': m0004 },
 };

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/database.ts';
 import type { FulfillmentTables, ShipmentsTable } from './fulfillment.tables.ts';
 import type { Shipment, ShipmentStatusChange } from './fulfillment.types.ts';
@@ -74,6 +74,18 @@ export async function findShipment(e: Executor<any>, id: string): Promise<Shipme
 
 export async function findByTracking(e: Executor<any>, carrier: string, trackingNumber: string): Promise<ShipmentRow | undefined> {
   return as(e).selectFrom('shipments').selectAll().where('carrier', '=', carrier).where('tracking_number', '=', trackingNumber).executeTakeFirst();
+}
+
+/** Shipments whose tracking number is this one, ignoring letter case (one per carrier at most). */
+export async function listByTrackingNumber(e: Executor<any>, trackingNumber: string): Promise<ShipmentRow[]> {
+  return as(e)
+    .selectFrom('shipments')
+    .selectAll()
+    .where(sql<boolean>`upper(tracking_number) = ${trackingNumber.toUpperCase()}`)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(20)
+    .execute();
 }
 
 export async function listByOrder(e: Executor<any>, orderId: string): Promise<ShipmentRow[]> {

@@ -54,6 +54,12 @@ export async function findAccountById(executor: Executor<any>, id: string) {
   return row ? toAccount(row) : undefined;
 }
 
+export async function findAccountsByIds(executor: Executor<any>, ids: string[]) {
+  if (ids.length === 0) return [];
+  const rows = await as(executor).selectFrom('accounts').select(['id', 'email', 'name', 'role', 'created_at']).where('id', 'in', ids).execute();
+  return rows.map(toAccount);
+}
+
 export async function updateAccount(executor: Executor<any>, id: string, changes: { role?: Role; passwordHash?: string; name?: string }) {
   const row = await as(executor)
     .updateTable('accounts')

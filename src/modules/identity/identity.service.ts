@@ -68,6 +68,18 @@ export class IdentityService {
     return account;
   }
 
+  /** The account with this email (any letter case), for staff looking a customer up. */
+  async findAccountByEmail(email: string): Promise<Account | undefined> {
+    const row = await repo.findAccountByEmail(this.db, email.trim());
+    return row ? repo.toAccount(row) : undefined;
+  }
+
+  /** Accounts by id (unknown ids are absent), for staff lists that show who ordered. */
+  async findAccounts(ids: string[]): Promise<Map<string, Account>> {
+    const accounts = await repo.findAccountsByIds(this.db, [...new Set(ids)]);
+    return new Map(accounts.map((a) => [a.id, a]));
+  }
+
   async setRole(accountId: string, role: Role): Promise<Account> {
     const account = await repo.updateAccount(this.db, accountId, { role });
     if (!account) throw notFound('account', accountId);

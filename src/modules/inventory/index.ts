@@ -7,6 +7,7 @@ export type {
   Availability,
   ImportedStock,
   ImportedWarehouse,
+  LowStockProduct,
   NewWarehouse,
   ProductAvailability,
   Reservation,

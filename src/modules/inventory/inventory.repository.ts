@@ -210,3 +210,23 @@ export async function importStock(e: Executor<any>, rows: { product_id: string; 
       .execute();
   }
 }
+
+/**
+ * Products whose sellable units over active warehouses are at most `threshold`, fewest
+ * first, keyset on (available, product_id). Products never stocked have no rows and are absent.
+ */
+export async function lowStockPage(e: Executor<any>, threshold: number, after: { available: number; productId: string } | undefined, limit: number) {
+  const available = sql<number>`sum(s.total_stock - s.reserved_stock - s.sold_stock)::int`;
+  let query = as(e)
+    .selectFrom('stock_levels as s')
+    .innerJoin('warehouses as w', 'w.id', 's.warehouse_id')
+    .select(['s.product_id', available.as('available'), sql<number>`sum(s.total_stock)::int`.as('total'), sql<number>`sum(s.reserved_stock)::int`.as('reserved'), sql<number>`sum(s.sold_stock)::int`.as('sold')])
+    .where('w.active', '=', true)
+    .groupBy('s.product_id')
+    .having(available, '<=', threshold);
+  if (after) {
+    query = query.having((eb) => eb.or([eb(available, '>', after.available), eb.and([eb(available, '=', after.available), eb('s.product_id', '>', after.productId)])]));
+  }
+  const rows = await query.orderBy(available).orderBy('s.product_id').limit(limit).execute();
+  return rows.map((r) => ({ productId: r.product_id, available: Number(r.available), total: Number(r.total), reserved: Number(r.reserved), sold: Number(r.sold) }));
+}

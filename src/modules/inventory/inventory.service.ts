@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '../../platform/database.ts';
+import { cursorCodec } from '../../platform/cursor.ts';
 import { AppError, conflict, invalid, notFound } from '../../platform/errors.ts';
 import { distanceKm, resolvePostalCode, type Coordinates } from '../../platform/geo.ts';
 import { newId } from '../../platform/ids.ts';
@@ -13,6 +14,7 @@ import { StockAllocator } from './inventory.reservations.ts';
 import type {
   Availability,
   ImportedStock,
+  LowStockProduct,
   ImportedWarehouse,
   NewWarehouse,
   ProductAvailability,
@@ -38,6 +40,7 @@ const DB_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 /** Largest total a row may hold: far above any real shelf, far below the int column's limit. */
 export const MAX_TOTAL_STOCK = 10_000_000;
 const SWEEP_BATCH = 500;
+const LowStockCursor = cursorCodec({ a: { int: [-MAX_TOTAL_STOCK, MAX_TOTAL_STOCK] }, i: 'uuid' });
 /** Rounds of "re-make what expired, confirm what is held" before confirm gives up on a racing sweeper. */
 const CONFIRM_ROUNDS = 3;
 
@@ -165,6 +168,18 @@ export class InventoryService {
   async getAvailability(productIds: string[]): Promise<Map<string, ProductAvailability>> {
     const available = await repo.availableByProduct(this.db, [...new Set(productIds)]);
     return new Map(productIds.map((id) => [id, this.describe(available.get(id) ?? 0)]));
+  }
+
+  /**
+   * Products at or below the low-stock threshold (sold out included), fewest sellable units
+   * first, keyset-paginated: the console's restocking list. Error codes: `invalid_cursor`.
+   */
+  async listLowStock(cursor: string | undefined, limit: number, threshold = this.options.lowStockThreshold): Promise<{ products: LowStockProduct[]; nextCursor: string | null; threshold: number }> {
+    const after = cursor ? LowStockCursor.decode(cursor) : undefined;
+    const rows = await repo.lowStockPage(this.db, threshold, after ? { available: after.a, productId: after.i } : undefined, limit + 1);
+    const products = rows.slice(0, limit).map((r) => ({ ...r, available: Math.max(0, r.available) }));
+    const last = rows[limit - 1];
+    return { products, nextCursor: rows.length > limit && last ? LowStockCursor.encode({ a: last.available, i: last.productId }) : null, threshold };
   }
 
   /** The status shown for a number of sellable units. */

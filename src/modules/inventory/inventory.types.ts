@@ -85,3 +85,12 @@ export interface ImportedStock {
   warehouseId: string;
   totalStock: number;
 }
+
+/** A product running out, summed over active warehouses. */
+export interface LowStockProduct {
+  productId: string;
+  available: number;
+  total: number;
+  reserved: number;
+  sold: number;
+}

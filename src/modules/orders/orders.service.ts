@@ -1,14 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { cursorCodec } from '../../platform/cursor.ts';
-import { conflict, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { appendToOutbox, EventTypes } from '../events/index.ts';
 import * as repo from './orders.repository.ts';
-import type { NewOrder, Order, OrderDetail, OrderStatus } from './orders.types.ts';
+import * as staff from './orders.staff.repository.ts';
+import type { NewOrder, Order, OrderDetail, OrderStatus, SalesFigures } from './orders.types.ts';
+
+export type { StaffOrderFilter } from './orders.staff.repository.ts';
 
 export const orderNotFound = (id: string) => notFound('order', id);
+
+function assertStaff(principal: Principal): void {
+  if (principal.role !== 'admin') throw forbidden('Only staff (admins) see every order');
+}
 
 /** Statuses from which a customer may still cancel: nothing has been packed yet. */
 const OrdersCursor = cursorCodec({ p: 'timestamp', i: 'uuid' });
@@ -104,6 +111,37 @@ export class OrdersService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { orders: page, nextCursor: rows.length > limit && last ? OrdersCursor.encode({ p: last.placedAt, i: last.id }) : null };
+  }
+
+  /**
+   * Every customer's orders for staff (admins only), newest first, keyset-paginated with the
+   * same cursor as "my orders". Error codes: `forbidden`, `invalid_cursor`.
+   */
+  async listAllOrders(principal: Principal, filter: staff.StaffOrderFilter, cursor: string | undefined, limit: number): Promise<{ orders: Order[]; nextCursor: string | null }> {
+    assertStaff(principal);
+    const after = cursor ? OrdersCursor.decode(cursor) : undefined;
+    const rows = await staff.listOrdersForStaff(this.db, filter, after ? { placedAt: after.p, id: after.i } : undefined, limit);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { orders: page, nextCursor: rows.length > limit && last ? OrdersCursor.encode({ p: last.placedAt, i: last.id }) : null };
+  }
+
+  /**
+   * Sales in [from, to) for the dashboard (admins only): per UTC day (or hour), totals, average order
+   * value and best sellers, in `currency` or else the currency most orders used.
+   */
+  async salesFigures(principal: Principal, range: { from: Date; to: Date; currency?: string; top?: number; bucket?: staff.Bucket }): Promise<SalesFigures> {
+    assertStaff(principal);
+    const currency = range.currency ?? (await staff.dominantCurrency(this.db, range.from, range.to)) ?? 'USD';
+    const [days, topProducts] = await Promise.all([
+      staff.dailyFigures(this.db, range.from, range.to, currency, range.bucket ?? 'day'),
+      staff.topSellers(this.db, range.from, range.to, currency, Math.min(Math.max(Math.trunc(range.top ?? 5), 1), 50)),
+    ]);
+    const orders = days.reduce((n, d) => n + d.orders, 0);
+    const cancelled = days.reduce((n, d) => n + d.cancelled, 0);
+    const revenue = days.reduce((n, d) => n + d.revenue, 0);
+    const kept = orders - cancelled;
+    return { currency, days, orders, cancelled, revenue, averageOrderValue: kept > 0 ? Math.round(revenue / kept) : 0, topProducts };
   }
 
   /**

@@ -64,3 +64,16 @@ export interface NewOrder {
   placedAt: Date;
   items: Omit<OrderItem, 'id'>[];
 }
+
+export interface SalesFigures {
+  currency: string;
+  /** Per UTC day (or hour) with orders, oldest first; `day` is YYYY-MM-DD or YYYY-MM-DDTHH:00. */
+  days: { day: string; orders: number; cancelled: number; revenue: number }[];
+  orders: number;
+  cancelled: number;
+  /** Totals of orders not cancelled, minor units. */
+  revenue: number;
+  /** revenue / orders not cancelled, rounded to a minor unit. */
+  averageOrderValue: number;
+  topProducts: { productId: string; title: string; units: number; revenue: number }[];
+}
