@@ -125,6 +125,9 @@ export class OrdersService {
         { notPacking: true },
       );
       if (!order) {
+        // A concurrent cancel may have won the row: under READ COMMITTED this read sees its commit.
+        const latest = await repo.findOrder(trx, id);
+        if (latest?.status === 'cancelled') return { order: latest, alreadyCancelled: true };
         throw conflict('order_not_cancellable', `Order is ${current.status} and can no longer be cancelled: packing has begun`, {
           status: current.status,
         });
