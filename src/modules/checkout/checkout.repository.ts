@@ -54,6 +54,7 @@ export interface CheckoutsTable {
   payment_method_id: string | null;
   estimated_delivery: string | null;
   outcome: CheckoutOutcome | null;
+  payment_id: string | null;
   failure_code: string | null;
   lease_expires_at: Date;
   recoveries: Generated<number>;
@@ -118,6 +119,7 @@ export async function insertRefusal(
       payment_method_id: null,
       estimated_delivery: null,
       outcome: json(row.outcome),
+      payment_id: null,
       failure_code: row.outcome.code,
       lease_expires_at: row.now,
       created_at: row.now,
@@ -133,7 +135,7 @@ export async function advance(
   e: Executor<any>,
   id: string,
   from: CheckoutState,
-  changes: Partial<Pick<Checkout, 'state' | 'allocations' | 'estimated_delivery' | 'outcome' | 'failure_code' | 'lease_expires_at'>> & {
+  changes: Partial<Pick<Checkout, 'state' | 'allocations' | 'estimated_delivery' | 'outcome' | 'payment_id' | 'failure_code' | 'lease_expires_at'>> & {
     updated_at: Date;
   },
 ): Promise<Checkout | undefined> {
@@ -179,6 +181,56 @@ export async function claimAbandoned(e: Executor<any>, now: Date, leaseUntil: Da
     if (row) claimed.push(row);
   }
   return claimed;
+}
+
+export interface LimitLine {
+  product_id: string;
+  requested: number;
+  limit: number;
+}
+
+/**
+ * Inserts a new checkout unless a line would take the customer past its purchase limit
+ * (units in their checkouts since `since`, failed and refused ones excluded), in one
+ * statement. Run under `lockCustomer`, so the sum sees every earlier checkout of theirs.
+ * `over` lists the lines past their limit; neither field set means the key already has
+ * a row for this body (or a saga) and nothing was written.
+ */
+export async function insertCheckoutWithinLimits(
+  e: Executor<any>,
+  row: Omit<Checkout, 'recoveries'>,
+  lines: LimitLine[],
+  since: Date,
+): Promise<{ inserted?: Checkout; over?: { product_id: string; limit: number; already: number; requested: number }[] }> {
+  const wanted = sql.join(lines.map((l) => sql`(${l.product_id}::text, ${l.requested}::int, ${l.limit}::int)`));
+  const { rows } = await sql<Checkout & { over_limit: { product_id: string; limit: number; already: number; requested: number }[] | null }>`
+    with bought as (
+      select line->>'product_id' as product_id, sum((line->>'quantity')::int)::int as units
+      from checkouts, jsonb_array_elements(checkouts.lines) as line
+      where customer_id = ${row.customer_id} and created_at >= ${since} and state not in ('failed', 'refused')
+      group by 1
+    ), wanted (product_id, requested, lim) as (values ${wanted}
+    ), over as (
+      select w.product_id, w.lim as "limit", coalesce(b.units, 0) as already, w.requested
+      from wanted w left join bought b on b.product_id = w.product_id
+      where coalesce(b.units, 0) + w.requested > w.lim
+    ), ins as (
+      insert into checkouts (id, customer_id, idempotency_key, request_hash, state, lines, allocations, total_amount, currency, shipping_address, payment_method_id,
+        estimated_delivery, outcome, payment_id, failure_code, lease_expires_at, created_at, updated_at)
+      select ${row.id}, ${row.customer_id}, ${row.idempotency_key}, ${row.request_hash}, ${row.state}, ${JSON.stringify(row.lines)}::jsonb, null, ${row.total_amount},
+        ${row.currency}, ${JSON.stringify(row.shipping_address)}::jsonb, ${row.payment_method_id}::uuid, null::date, null::jsonb, null::uuid, null, ${row.lease_expires_at}::timestamptz,
+        ${row.created_at}::timestamptz, ${row.updated_at}::timestamptz
+      where not exists (select 1 from over)
+      on conflict do nothing
+      returning *
+    )
+    select ins.*, (select jsonb_agg(to_jsonb(over)) from over) as over_limit
+    from (select 1) as one left join ins on true`.execute(e);
+  const result = rows[0]!;
+  if (result.over_limit) return { over: result.over_limit };
+  if (result.id === null) return {};
+  const { over_limit: _, ...inserted } = result;
+  return { inserted: inserted as Checkout };
 }
 
 /** Units of each product this customer has bought or is buying since `since` (failed checkouts excluded). */

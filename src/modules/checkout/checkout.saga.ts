@@ -116,6 +116,8 @@ export class CheckoutSaga {
         lines: c.lines.map((l) => ({ productId: l.product_id, quantity: l.quantity })),
         destination: { latitude: c.shipping_address.latitude, longitude: c.shipping_address.longitude },
         ttlSeconds: this.options.reservationTtlSeconds,
+        // Only the creating request reserves: recovery undoes a checkout still pending.
+        first: true,
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'out_of_stock') {
@@ -124,7 +126,8 @@ export class CheckoutSaga {
       }
       throw error;
     }
-    const warehouses = await Promise.all([...new Set(reservations.map((r) => r.warehouseId))].map((id) => this.deps.inventory.getWarehouse(id)));
+    const sites = new Map(reservations.map((r) => [r.warehouseId, r.warehouse]));
+    const warehouses = await Promise.all([...sites].map(([id, site]) => site ?? this.deps.inventory.getWarehouse(id)));
     const estimate = await this.deps.delivery.estimateOrder(
       warehouses.map((w) => ({ latitude: w.latitude, longitude: w.longitude, processingSlaHours: w.processingSlaHours })),
       { latitude: c.shipping_address.latitude, longitude: c.shipping_address.longitude },
@@ -137,8 +140,9 @@ export class CheckoutSaga {
   }
 
   private async authorize(c: Checkout) {
+    let payment;
     try {
-      await this.deps.payments.authorize({
+      payment = await this.deps.payments.authorize({
         checkoutId: c.id,
         accountId: c.customer_id,
         paymentMethodId: c.payment_method_id,
@@ -149,7 +153,7 @@ export class CheckoutSaga {
       if (error instanceof AppError && FAILURES[error.code]) return this.fail(c, error.code);
       throw error;
     }
-    return this.advance(c, 'authorized');
+    return this.advance(c, 'authorized', { payment_id: payment.id });
   }
 
   private async capture(c: Checkout) {
@@ -165,7 +169,7 @@ export class CheckoutSaga {
   private async confirmStock(c: Checkout) {
     let reservations;
     try {
-      reservations = await this.deps.inventory.confirm(c.id);
+      reservations = await this.deps.inventory.confirm(c.id, (c.allocations ?? []).map((a) => ({ id: a.reservation_id })));
     } catch (error) {
       if (error instanceof AppError && (error.code === 'reservation_lost' || error.code === 'out_of_stock')) return this.fail(c, 'reservation_lost');
       throw error;
@@ -176,8 +180,8 @@ export class CheckoutSaga {
   }
 
   private async placeOrder(c: Checkout) {
-    const payment = await this.deps.payments.findPayment(c.id);
-    if (!payment) throw new Error(`checkout ${c.id} confirmed without a payment record`);
+    const paymentId = c.payment_id ?? (await this.deps.payments.findPayment(c.id))?.id;
+    if (!paymentId) throw new Error(`checkout ${c.id} confirmed without a payment record`);
     const priceOf = new Map(c.lines.map((l) => [l.product_id, l]));
     const currency = c.currency.trim();
     const { order } = await this.deps.orders.placeOrder({
@@ -185,7 +189,7 @@ export class CheckoutSaga {
       customerId: c.customer_id,
       currency,
       shippingAddress: c.shipping_address as never,
-      paymentId: payment.id,
+      paymentId,
       idempotencyKey: c.idempotency_key,
       estimatedDelivery: c.estimated_delivery!,
       placedAt: this.clock.now(),

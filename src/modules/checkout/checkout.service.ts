@@ -91,29 +91,43 @@ export class CheckoutService {
     }
     const now = this.clock.now();
     const created = await this.db.transaction().execute(async (trx) => {
+      // A duplicate that won meanwhile makes the insert a no-op (any unique conflict), answered below.
       await repo.lockCustomer(trx, principal.accountId);
-      if (answerRowFor(await repo.findByKey(trx, principal.accountId, idempotencyKey), hash)) return undefined;
-      const overLimit = await this.purchaseLimitRefusal(trx, principal.accountId, draft.lines, draft.limits);
-      if (overLimit) return repo.insertRefusal(trx, { id: newId(), customer_id: principal.accountId, idempotency_key: idempotencyKey, request_hash: hash, outcome: overLimit, now });
-      return repo.insertCheckout(trx, {
-        id: newId(),
-        customer_id: principal.accountId,
-        idempotency_key: idempotencyKey,
-        request_hash: hash,
-        state: 'pending',
-        lines: draft.lines,
-        allocations: null,
-        total_amount: draft.total,
-        currency: draft.currency,
-        shipping_address: draft.address,
-        payment_method_id: request.paymentMethodId,
-        estimated_delivery: null,
-        outcome: null,
-        failure_code: null,
-        lease_expires_at: new Date(now.getTime() + this.options.leaseSeconds * 1000),
-        created_at: now,
-        updated_at: now,
-      });
+      const since = new Date(now.getTime() - PURCHASE_LIMIT_WINDOW_MS);
+      const limits = draft.lines.map((l) => ({ product_id: l.product_id, requested: l.quantity, limit: draft.limits.get(l.product_id)! }));
+      const { inserted, over } = await repo.insertCheckoutWithinLimits(
+        trx,
+        {
+          id: newId(),
+          customer_id: principal.accountId,
+          idempotency_key: idempotencyKey,
+          request_hash: hash,
+          state: 'pending',
+          lines: draft.lines,
+          allocations: null,
+          total_amount: draft.total,
+          currency: draft.currency,
+          shipping_address: draft.address,
+          payment_method_id: request.paymentMethodId,
+          estimated_delivery: null,
+          outcome: null,
+          payment_id: null,
+          failure_code: null,
+          lease_expires_at: new Date(now.getTime() + this.options.leaseSeconds * 1000),
+          created_at: now,
+          updated_at: now,
+        },
+        limits,
+        since,
+      );
+      if (!over) return inserted;
+      const refusal: CheckoutRefusal = {
+        code: 'purchase_limit_exceeded',
+        kind: 'unprocessable',
+        message: 'You have reached the purchase limit for some items (per customer, per 24 hours)',
+        details: { items: over },
+      };
+      return repo.insertRefusal(trx, { id: newId(), customer_id: principal.accountId, idempotency_key: idempotencyKey, request_hash: hash, outcome: refusal, now });
     });
     if (!created) return this.answerFor(answerRowFor(await repo.findByKey(this.db, principal.accountId, idempotencyKey), hash)!);
     if (created.state === 'refused') return created.outcome!;
@@ -226,16 +240,6 @@ export class CheckoutService {
         longitude: address.longitude,
       },
     };
-  }
-
-  private async purchaseLimitRefusal(trx: Kysely<any>, customerId: string, lines: CheckoutLine[], limits: Map<string, number>): Promise<CheckoutRefusal | undefined> {
-    const since = new Date(this.clock.now().getTime() - PURCHASE_LIMIT_WINDOW_MS);
-    const bought = await repo.unitsInCheckoutsSince(trx, customerId, since);
-    const over = lines
-      .map((l) => ({ product_id: l.product_id, limit: limits.get(l.product_id)!, already: bought.get(l.product_id) ?? 0, requested: l.quantity }))
-      .filter((l) => l.already + l.requested > l.limit);
-    if (over.length === 0) return undefined;
-    return { code: 'purchase_limit_exceeded', kind: 'unprocessable', message: 'You have reached the purchase limit for some items (per customer, per 24 hours)', details: { items: over } };
   }
 }
 

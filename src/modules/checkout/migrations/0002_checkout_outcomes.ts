@@ -13,6 +13,8 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table checkouts add column outcome jsonb`.execute(db);
+  // Kept from the authorize step, so placing the order needs no second look at the payment.
+  await sql`alter table checkouts add column payment_id uuid`.execute(db);
   await sql`
     update checkouts set outcome = case
       when response_status = 201 then jsonb_build_object('placed', response_body)
@@ -66,5 +68,5 @@ export async function down(db: Kysely<any>): Promise<void> {
       response_body = case when outcome ? 'placed' then outcome->'placed'
         else jsonb_build_object('error', outcome - 'kind') end
     where outcome is not null`.execute(db);
-  await sql`alter table checkouts drop column outcome`.execute(db);
+  await sql`alter table checkouts drop column outcome, drop column payment_id`.execute(db);
 }
