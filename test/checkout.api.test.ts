@@ -104,7 +104,7 @@ describe.each(BACKENDS)('checkout over HTTP (%s)', (backend) => {
     expect(orders).toHaveLength(1);
   });
 
-  it('refuses a checkout without an Idempotency-Key or with an empty cart, writing nothing', async () => {
+  it('refuses a checkout without an Idempotency-Key, writing nothing, and with an empty cart, keeping only the answer', async () => {
     const buyer = await createBuyer(t.app);
     const before = await countRows('orders', 'checkouts');
     const noKey = await t.app.inject({
@@ -118,7 +118,9 @@ describe.each(BACKENDS)('checkout over HTTP (%s)', (backend) => {
     const empty = await checkout(t.app, buyer);
     expect(empty.statusCode).toBe(422);
     expect(errorCode(empty)).toBe('cart_empty');
-    expect(await countRows('orders', 'checkouts')).toBe(before);
+    const kept = await t.ctx.databases.orders.selectFrom('checkouts').selectAll().where('customer_id', '=', buyer.accountId).execute();
+    expect(kept).toEqual([expect.objectContaining({ state: 'refused', lines: null, allocations: null, outcome: expect.objectContaining({ code: 'cart_empty', kind: 'unprocessable' }) })]);
+    expect(await countRows('orders', 'checkouts')).toBe(before + 1);
   });
 
   it('answers price_changed with the new total and accepts it once confirmed', async () => {
@@ -160,7 +162,7 @@ describe.each(BACKENDS)('checkout over HTTP (%s)', (backend) => {
     expect((await checkout(t.app, modest)).statusCode).toBe(201);
   });
 
-  it('turns buyers of a sold-out product away at the cache, without a checkout row', async () => {
+  it('turns buyers of a sold-out product away at the cache, keeping only the answer', async () => {
     const { productIds: [productId] } = await stockedProducts(t.ctx, { stock: 1 });
     const [first, second, third] = [await createBuyer(t.app), await createBuyer(t.app), await createBuyer(t.app)];
     for (const buyer of [first, second, third]) await addToCart(t.app, buyer!, productId!, 1);
@@ -170,7 +172,9 @@ describe.each(BACKENDS)('checkout over HTTP (%s)', (backend) => {
     const before = await countRows('orders', 'checkouts');
     const filtered = await checkout(t.app, third!);
     expect([filtered.statusCode, errorCode(filtered)]).toEqual([409, 'out_of_stock']);
-    expect(await countRows('orders', 'checkouts')).toBe(before);
+    const kept = await t.ctx.databases.orders.selectFrom('checkouts').select(['state', 'allocations']).where('customer_id', '=', third!.accountId).execute();
+    expect(kept).toEqual([{ state: 'refused', allocations: null }]);
+    expect(await countRows('orders', 'checkouts')).toBe(before + 1);
   });
 
   it.each([

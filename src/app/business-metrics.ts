@@ -34,13 +34,6 @@ export const CHECKOUT_ERROR_OUTCOMES = ['interrupted', 'payment_unavailable', 'c
 /** Every outcome label `bazaar_checkout_total` can carry. */
 export const CHECKOUT_OUTCOMES = ['placed', 'rejected', ...new Set(Object.values(OUTCOME_BY_CODE)), 'error'] as const;
 
-export function checkoutOutcome(status: number, body: unknown): string {
-  if (status === 201) return 'placed';
-  const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
-  if (typeof code === 'string' && OUTCOME_BY_CODE[code]) return OUTCOME_BY_CODE[code];
-  return status >= 500 ? 'error' : 'rejected';
-}
-
 function thrownOutcome(error: unknown): string {
   if (error instanceof AppError) {
     if (OUTCOME_BY_CODE[error.code]) return OUTCOME_BY_CODE[error.code]!;
@@ -64,9 +57,10 @@ export function observeCheckout(checkout: CheckoutService, metrics: Metrics): vo
     const started = performance.now();
     let outcome = 'error';
     try {
-      const answer = await original(...args);
-      outcome = checkoutOutcome(answer.status, answer.body);
-      return answer;
+      // The service answers with the placed order or throws the refusal, replayed ones included.
+      const placed = await original(...args);
+      outcome = 'placed';
+      return placed;
     } catch (error) {
       outcome = thrownOutcome(error);
       throw error;

@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import { Kysely, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from '../../src/platform/pglite-dialect.ts';
 import { createPostgresKysely, openPGlite, single, type Databases, type DatabaseHandle, type DomainName } from '../../src/platform/database.ts';
@@ -21,6 +21,15 @@ export const SPLIT_DATABASES = process.env.TEST_SPLIT_DATABASES === '1';
 export interface TestDatabases extends Databases {
   /** Connection URLs per domain (postgres only), for spawning worker processes. */
   urls?: Record<DomainName, string>;
+  /** Every statement sent through these handles (database name, SQL), oldest first; `statements()` counts them. */
+  statementLog: { database: string; sql: string }[];
+}
+
+/** Records the statements (each one a round trip) sent to one database. */
+function recorder(into: TestDatabases['statementLog'], database: string) {
+  return (event: LogEvent) => {
+    if (event.level === 'query') into.push({ database, sql: event.query.sql });
+  };
 }
 
 function serverUrl(database: string): string {
@@ -78,16 +87,17 @@ export async function initializedDataDir(dir: string): Promise<void> {
 
 /** A fresh, empty set of databases for one test suite; `close()` also drops them. */
 export async function createTestDatabases(backend: Backend, options: { poolSize?: number; split?: boolean } = {}): Promise<TestDatabases> {
+  const statementLog: TestDatabases['statementLog'] = [];
   if (backend === 'pglite') {
     const pglite = await openPGlite('memory://', { template: await pgliteTemplate() });
-    return single('pglite', new Kysely<any>({ dialect: new PGliteDialect(pglite) }));
+    return { ...single('pglite', new Kysely<any>({ dialect: new PGliteDialect(pglite), log: recorder(statementLog, 'embedded') })), statementLog, statements: () => statementLog.length };
   }
   const split = options.split ?? SPLIT_DATABASES;
   const poolSize = options.poolSize ?? 20;
   const names = split ? [await createPostgresDatabase(), await createPostgresDatabase(), await createPostgresDatabase()] : [await createPostgresDatabase()];
   const handles: DatabaseHandle[] = names.map((name, i) => ({
     name,
-    db: createPostgresKysely(serverUrl(name), poolSize),
+    db: createPostgresKysely(serverUrl(name), poolSize, recorder(statementLog, split ? (['main', 'inventory', 'orders'] as const)[i]! : 'all')),
     domains: split ? ([['main'], ['inventory'], ['orders']][i] as DomainName[]) : ['main', 'inventory', 'orders'],
   }));
   const forDomain = (domain: DomainName) => handles.find((h) => h.domains.includes(domain))!;
@@ -100,6 +110,8 @@ export async function createTestDatabases(backend: Backend, options: { poolSize?
     orders: forDomain('orders').db,
     handles,
     urls,
+    statementLog,
+    statements: () => statementLog.length,
     async ping() {
       for (const h of handles) await h.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },

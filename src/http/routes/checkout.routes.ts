@@ -61,7 +61,8 @@ export const checkoutRoutes: RoutesPlugin = (ctx) => async (app) => {
         description:
           'Reserves stock, charges the payment method and creates the order, or answers why not and leaves nothing behind. ' +
           'Send a unique `Idempotency-Key` header per purchase attempt: the same key with the same body returns the same answer ' +
-          '(also while the first request is still running); with a different body it is refused. If prices changed since the items ' +
+          '(also while the first request is still running, and refusals such as `out_of_stock` included, even after stock returns); ' +
+          'once its checkout started, the key with a different body is refused. A 503 is final for its key too: try again with a new key. If prices changed since the items ' +
           'were added, the answer is 409 `price_changed` with the new total; send it back as `expected_total` to accept it. ' +
           'Products a shop sells in a flash sale may ask for a human check: then the answer is 403 `challenge_required` with the ' +
           "provider's `site_key`; render its widget and send the token it yields as `challenge_token` (a failed or reused token is " +
@@ -96,18 +97,15 @@ export const checkoutRoutes: RoutesPlugin = (ctx) => async (app) => {
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const b = request.body;
-      const answer = await checkout.checkout(principalOf(request), key, {
+      reply.header('idempotency-key', key);
+      const placed = await checkout.checkout(principalOf(request), key, {
         shippingAddressId: b.shipping_address_id,
         paymentMethodId: b.payment_method_id,
         ...(b.expected_total ? { expectedTotal: b.expected_total } : {}),
         ...(b.challenge_token ? { challengeToken: b.challenge_token } : {}),
         clientIp: request.ip,
       });
-      const body = answer.body as { error?: Record<string, unknown> };
-      if (body.error) body.error.request_id = String(request.id);
-      // A stored 503 (payment provider unavailable, checkout interrupted) is temporary like every 503: say when to come back.
-      if (answer.status === 503) reply.header('retry-after', '1');
-      return reply.status(answer.status).header('idempotency-key', key).send(body);
+      return reply.status(201).send(placed);
     },
   );
 };

@@ -49,6 +49,19 @@ export async function findCart(executor: Executor<any>, customerId: string): Pro
   return row ? { customerId: row.customer_id, currency: row.currency.trim(), createdAt: row.created_at, updatedAt: row.updated_at } : undefined;
 }
 
+/** The cart and its lines (oldest first) in one round trip. */
+export async function findCartWithLines(executor: Executor<any>, customerId: string): Promise<{ cart: CartRow; lines: CartLine[] } | undefined> {
+  const { rows } = await sql<Selectable<CartItemsTable> & { cart_currency: string; cart_created_at: Date; cart_updated_at: Date; cart_customer_id: string }>`
+    select c.customer_id as cart_customer_id, c.currency as cart_currency, c.created_at as cart_created_at, c.updated_at as cart_updated_at, i.*
+    from carts c left join cart_items i on i.customer_id = c.customer_id
+    where c.customer_id = ${customerId}
+    order by i.added_at, i.product_id`.execute(executor);
+  const first = rows[0];
+  if (!first) return undefined;
+  const cart = { customerId: first.cart_customer_id, currency: first.cart_currency.trim(), createdAt: first.cart_created_at, updatedAt: first.cart_updated_at };
+  return { cart, lines: rows.filter((r) => r.product_id !== null).map(toLine) };
+}
+
 /** Locks the cart row for the rest of the transaction, so writes to one cart are serialised. */
 export async function lockCart(executor: Executor<any>, customerId: string): Promise<CartRow | undefined> {
   const row = await as(executor).selectFrom('carts').selectAll().where('customer_id', '=', customerId).forUpdate().executeTakeFirst();
@@ -143,6 +156,26 @@ export async function deleteLine(executor: Executor<any>, customerId: string, pr
 }
 
 /** Takes `bought` units off a line: deletes it if that is all of it, otherwise lowers its quantity. */
+/**
+ * Takes bought units off the cart's lines (a line bought whole goes) and touches the cart,
+ * in one statement: the cart row is locked first (the other CTEs read from it), like every
+ * cart write, so a concurrent add waits rather than interleaves.
+ */
+export async function subtractPurchased(executor: Executor<any>, customerId: string, bought: Map<string, number>, now: Date): Promise<void> {
+  const values = sql.join([...bought].map(([productId, quantity]) => sql`(${productId}::uuid, ${quantity}::int)`));
+  await sql`
+    with cart as (
+      update carts set updated_at = ${now} where customer_id = ${customerId} returning customer_id
+    ), bought (product_id, quantity) as (values ${values}
+    ), gone as (
+      delete from cart_items i using bought b, cart
+      where i.customer_id = cart.customer_id and i.product_id = b.product_id and i.quantity <= b.quantity
+    )
+    update cart_items i set quantity = i.quantity - b.quantity, updated_at = ${now}
+    from bought b, cart
+    where i.customer_id = cart.customer_id and i.product_id = b.product_id and i.quantity > b.quantity`.execute(executor);
+}
+
 export async function subtractFromLine(executor: Executor<any>, customerId: string, productId: string, bought: number, now: Date): Promise<void> {
   await as(executor)
     .deleteFrom('cart_items')

@@ -38,13 +38,13 @@ export class CartService {
   /** The cart of `accountId`, for the checkout saga (which has already authenticated the customer). */
   async getCartForCheckout(accountId: string): Promise<Cart> {
     const now = this.clock.now();
-    const cart = await repo.findCart(this.db, accountId);
-    if (!cart) return emptyCart(accountId);
-    if (this.isExpired(cart, now)) {
+    const found = await repo.findCartWithLines(this.db, accountId);
+    if (!found) return emptyCart(accountId);
+    if (this.isExpired(found.cart, now)) {
       await repo.deleteCartIfExpired(this.db, accountId, this.cutoff(now));
       return emptyCart(accountId);
     }
-    return buildCart(accountId, await repo.listLines(this.db, accountId), cart.updatedAt);
+    return buildCart(accountId, found.lines, found.cart.updatedAt);
   }
 
   /** Adds `quantity` units to the product's line (creating it); returns the whole cart. */
@@ -136,12 +136,7 @@ export class CartService {
     }
     if (bought.size === 0) return;
     const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      const cart = await repo.lockCart(trx, accountId);
-      if (!cart) return;
-      for (const [productId, quantity] of bought) await repo.subtractFromLine(trx, accountId, productId, quantity, now);
-      await repo.touchCart(trx, accountId, now);
-    });
+    await repo.subtractPurchased(this.db, accountId, bought, now);
   }
 
   /** Deletes every cart untouched for `expiryDays`, in batches; returns how many went. */

@@ -29,6 +29,8 @@ export interface ReservationView {
   productId: string;
   warehouseId: string;
   quantity: number;
+  /** Where it ships from, when the reservation call read it anyway (saves a lookup). */
+  warehouse?: { latitude: number; longitude: number; processingSlaHours: number };
 }
 
 export interface InventoryPort {
@@ -37,8 +39,10 @@ export interface InventoryPort {
     lines: { productId: string; quantity: number }[];
     destination: { latitude: number; longitude: number };
     ttlSeconds?: number;
+    first?: boolean;
   }): Promise<ReservationView[]>;
-  confirm(checkoutId: string): Promise<ReservationView[]>;
+  /** `held`: the reservations the checkout was given (its allocations), so the usual case needs no lookup. */
+  confirm(checkoutId: string, held?: { id: string }[]): Promise<ReservationView[]>;
   release(checkoutId: string): Promise<void>;
   returnToStock(checkoutId: string): Promise<void>;
   getWarehouse(id: string): Promise<{ id: string; latitude: number; longitude: number; processingSlaHours: number }>;

@@ -1,8 +1,10 @@
 import { sql, type Generated, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/database.ts';
+import type { ErrorKind } from '../../platform/errors.ts';
 
-export type CheckoutState = 'pending' | 'reserved' | 'authorized' | 'captured' | 'confirmed' | 'placed' | 'completed' | 'compensating' | 'failed';
-export const TERMINAL_STATES: CheckoutState[] = ['completed', 'failed'];
+export type CheckoutState = 'pending' | 'reserved' | 'authorized' | 'captured' | 'confirmed' | 'placed' | 'completed' | 'compensating' | 'failed' | 'refused';
+/** `refused`: answered before any saga started (nothing reserved, nothing charged); the row only keeps the answer. */
+export const TERMINAL_STATES: CheckoutState[] = ['completed', 'failed', 'refused'];
 
 export interface CheckoutLine {
   product_id: string;
@@ -19,10 +21,24 @@ export interface Allocation {
   quantity: number;
 }
 
-export interface StoredResponse {
-  status: number;
-  body: unknown;
+/** What the customer was told about a placed order. */
+export interface PlacedCheckout {
+  order_id: string;
+  status: 'placed';
+  estimated_delivery: string;
+  total_charged: { amount: number; currency: string };
 }
+
+/** A refusal in the platform's error vocabulary; the HTTP layer maps `kind` to a status. */
+export interface CheckoutRefusal {
+  code: string;
+  kind: ErrorKind;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The answer to an idempotency key (and request body), replayed verbatim to every retry. */
+export type CheckoutOutcome = { placed: PlacedCheckout } | CheckoutRefusal;
 
 export interface CheckoutsTable {
   id: string;
@@ -30,15 +46,15 @@ export interface CheckoutsTable {
   idempotency_key: string;
   request_hash: string;
   state: CheckoutState;
-  lines: CheckoutLine[];
+  lines: CheckoutLine[] | null;
   allocations: Allocation[] | null;
-  total_amount: number;
-  currency: string;
-  shipping_address: Record<string, unknown> & { latitude: number; longitude: number };
-  payment_method_id: string;
+  total_amount: number | null;
+  currency: string | null;
+  shipping_address: ShippingAddress | null;
+  payment_method_id: string | null;
   estimated_delivery: string | null;
-  response_status: number | null;
-  response_body: unknown;
+  outcome: CheckoutOutcome | null;
+  payment_id: string | null;
   failure_code: string | null;
   lease_expires_at: Date;
   recoveries: Generated<number>;
@@ -46,7 +62,13 @@ export interface CheckoutsTable {
   updated_at: Date;
 }
 
-export type Checkout = Selectable<CheckoutsTable>;
+type ShippingAddress = Record<string, unknown> & { latitude: number; longitude: number };
+
+/** Any row kept for an idempotency key: a saga's checkout or a refusal. */
+export type KeyedRow = Selectable<CheckoutsTable>;
+
+/** A checkout whose saga started: what it buys, where to and how it pays are known. */
+export type Checkout = KeyedRow & { lines: CheckoutLine[]; total_amount: number; currency: string; shipping_address: ShippingAddress; payment_method_id: string };
 
 interface Tables {
   checkouts: CheckoutsTable;
@@ -54,20 +76,56 @@ interface Tables {
 const as = (e: Executor<any>) => e as Executor<Tables>;
 const json = (value: unknown) => JSON.stringify(value) as never;
 
-export async function findByKey(e: Executor<any>, customerId: string, key: string): Promise<Checkout | undefined> {
-  return as(e).selectFrom('checkouts').selectAll().where('customer_id', '=', customerId).where('idempotency_key', '=', key).executeTakeFirst();
+/** Every row kept for a key: at most one saga, plus refusals of other bodies. */
+export async function findByKey(e: Executor<any>, customerId: string, key: string): Promise<KeyedRow[]> {
+  return as(e).selectFrom('checkouts').selectAll().where('customer_id', '=', customerId).where('idempotency_key', '=', key).execute();
 }
 
-export async function findById(e: Executor<any>, id: string): Promise<Checkout | undefined> {
+export async function findById(e: Executor<any>, id: string): Promise<KeyedRow | undefined> {
   return as(e).selectFrom('checkouts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Inserts a new checkout; returns undefined when the (customer, key) pair already exists. */
+/** Inserts a new checkout; returns undefined when the key already has a row for this body (or a saga). */
 export async function insertCheckout(e: Executor<any>, row: Omit<Checkout, 'recoveries'>): Promise<Checkout | undefined> {
+  return (await as(e)
+    .insertInto('checkouts')
+    .values({ ...row, lines: json(row.lines), allocations: json(row.allocations), shipping_address: json(row.shipping_address), outcome: json(row.outcome) })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst()) as Checkout | undefined;
+}
+
+/**
+ * Keeps a refusal given before any saga started as the answer to this key and body.
+ * Returns undefined when the key already has a row for this body (a concurrent duplicate won).
+ */
+export async function insertRefusal(
+  e: Executor<any>,
+  row: { id: string; customer_id: string; idempotency_key: string; request_hash: string; outcome: CheckoutRefusal; now: Date },
+): Promise<KeyedRow | undefined> {
   return as(e)
     .insertInto('checkouts')
-    .values({ ...row, lines: json(row.lines), allocations: json(row.allocations), shipping_address: json(row.shipping_address), response_body: json(row.response_body) })
-    .onConflict((oc) => oc.columns(['customer_id', 'idempotency_key']).doNothing())
+    .values({
+      id: row.id,
+      customer_id: row.customer_id,
+      idempotency_key: row.idempotency_key,
+      request_hash: row.request_hash,
+      state: 'refused',
+      lines: null,
+      allocations: null,
+      total_amount: null,
+      currency: null,
+      shipping_address: null,
+      payment_method_id: null,
+      estimated_delivery: null,
+      outcome: json(row.outcome),
+      payment_id: null,
+      failure_code: row.outcome.code,
+      lease_expires_at: row.now,
+      created_at: row.now,
+      updated_at: row.now,
+    })
+    .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
 }
@@ -77,22 +135,34 @@ export async function advance(
   e: Executor<any>,
   id: string,
   from: CheckoutState,
-  changes: Partial<Pick<Checkout, 'state' | 'allocations' | 'estimated_delivery' | 'response_status' | 'response_body' | 'failure_code' | 'lease_expires_at'>> & {
+  changes: Partial<Pick<Checkout, 'state' | 'allocations' | 'estimated_delivery' | 'outcome' | 'payment_id' | 'failure_code' | 'lease_expires_at'>> & {
     updated_at: Date;
   },
 ): Promise<Checkout | undefined> {
-  const { allocations, response_body, ...rest } = changes;
-  return as(e)
+  const { allocations, outcome, ...rest } = changes;
+  return (await as(e)
     .updateTable('checkouts')
     .set({
       ...rest,
       ...(allocations !== undefined ? { allocations: json(allocations) } : {}),
-      ...(response_body !== undefined ? { response_body: json(response_body) } : {}),
+      ...(outcome !== undefined ? { outcome: json(outcome) } : {}),
     })
     .where('id', '=', id)
     .where('state', '=', from)
     .returningAll()
-    .executeTakeFirst();
+    .executeTakeFirst()) as Checkout | undefined;
+}
+
+/** Takes over this one checkout if its lease ran out; undefined when it is live or finished. */
+export async function claimIfAbandoned(e: Executor<any>, id: string, now: Date, leaseUntil: Date): Promise<Checkout | undefined> {
+  return (await as(e)
+    .updateTable('checkouts')
+    .set({ lease_expires_at: leaseUntil, recoveries: sql`recoveries + 1`, updated_at: now })
+    .where('id', '=', id)
+    .where('state', 'not in', TERMINAL_STATES)
+    .where('lease_expires_at', '<', now)
+    .returningAll()
+    .executeTakeFirst()) as Checkout | undefined;
 }
 
 /** Takes over an unfinished checkout whose lease ran out (its process died or stalled). */
@@ -100,24 +170,67 @@ export async function claimAbandoned(e: Executor<any>, now: Date, leaseUntil: Da
   const candidates = await as(e)
     .selectFrom('checkouts')
     .select('id')
-    .where('state', 'not in', ['completed', 'failed'])
+    .where('state', 'not in', TERMINAL_STATES)
     .where('lease_expires_at', '<', now)
     .orderBy('lease_expires_at')
     .limit(limit)
     .execute();
   const claimed: Checkout[] = [];
   for (const { id } of candidates) {
-    const row = await as(e)
-      .updateTable('checkouts')
-      .set({ lease_expires_at: leaseUntil, recoveries: sql`recoveries + 1`, updated_at: now })
-      .where('id', '=', id)
-      .where('state', 'not in', ['completed', 'failed'])
-      .where('lease_expires_at', '<', now)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await claimIfAbandoned(e, id, now, leaseUntil);
     if (row) claimed.push(row);
   }
   return claimed;
+}
+
+export interface LimitLine {
+  product_id: string;
+  requested: number;
+  limit: number;
+}
+
+/**
+ * Inserts a new checkout unless a line would take the customer past its purchase limit
+ * (units in their checkouts since `since`, failed and refused ones excluded), in one
+ * statement. Run under `lockCustomer`, so the sum sees every earlier checkout of theirs.
+ * `over` lists the lines past their limit; neither field set means the key already has
+ * a row for this body (or a saga) and nothing was written.
+ */
+export async function insertCheckoutWithinLimits(
+  e: Executor<any>,
+  row: Omit<Checkout, 'recoveries'>,
+  lines: LimitLine[],
+  since: Date,
+): Promise<{ inserted?: Checkout; over?: { product_id: string; limit: number; already: number; requested: number }[] }> {
+  const wanted = sql.join(lines.map((l) => sql`(${l.product_id}::text, ${l.requested}::int, ${l.limit}::int)`));
+  const { rows } = await sql<Checkout & { over_limit: { product_id: string; limit: number; already: number; requested: number }[] | null }>`
+    with bought as (
+      select line->>'product_id' as product_id, sum((line->>'quantity')::int)::int as units
+      from checkouts, jsonb_array_elements(checkouts.lines) as line
+      where customer_id = ${row.customer_id} and created_at >= ${since} and state not in ('failed', 'refused')
+      group by 1
+    ), wanted (product_id, requested, lim) as (values ${wanted}
+    ), over as (
+      select w.product_id, w.lim as "limit", coalesce(b.units, 0) as already, w.requested
+      from wanted w left join bought b on b.product_id = w.product_id
+      where coalesce(b.units, 0) + w.requested > w.lim
+    ), ins as (
+      insert into checkouts (id, customer_id, idempotency_key, request_hash, state, lines, allocations, total_amount, currency, shipping_address, payment_method_id,
+        estimated_delivery, outcome, payment_id, failure_code, lease_expires_at, created_at, updated_at)
+      select ${row.id}, ${row.customer_id}, ${row.idempotency_key}, ${row.request_hash}, ${row.state}, ${JSON.stringify(row.lines)}::jsonb, null, ${row.total_amount},
+        ${row.currency}, ${JSON.stringify(row.shipping_address)}::jsonb, ${row.payment_method_id}::uuid, null::date, null::jsonb, null::uuid, null, ${row.lease_expires_at}::timestamptz,
+        ${row.created_at}::timestamptz, ${row.updated_at}::timestamptz
+      where not exists (select 1 from over)
+      on conflict do nothing
+      returning *
+    )
+    select ins.*, (select jsonb_agg(to_jsonb(over)) from over) as over_limit
+    from (select 1) as one left join ins on true`.execute(e);
+  const result = rows[0]!;
+  if (result.over_limit) return { over: result.over_limit };
+  if (result.id === null) return {};
+  const { over_limit: _, ...inserted } = result;
+  return { inserted: inserted as Checkout };
 }
 
 /** Units of each product this customer has bought or is buying since `since` (failed checkouts excluded). */
@@ -125,7 +238,7 @@ export async function unitsInCheckoutsSince(e: Executor<any>, customerId: string
   const { rows } = await sql<{ product_id: string; units: number }>`
     select line->>'product_id' as product_id, sum((line->>'quantity')::int)::int as units
     from checkouts, jsonb_array_elements(checkouts.lines) as line
-    where customer_id = ${customerId} and created_at >= ${since} and state <> 'failed'
+    where customer_id = ${customerId} and created_at >= ${since} and state not in ('failed', 'refused')
     group by 1`.execute(e);
   return new Map(rows.map((r) => [r.product_id, Number(r.units)]));
 }

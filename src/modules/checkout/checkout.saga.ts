@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, type ErrorKind } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { DeliveryService } from '../fulfillment/index.ts';
 import type { OrdersService } from '../orders/index.ts';
@@ -23,16 +23,30 @@ export interface SagaDeps {
   delivery: Pick<DeliveryService, 'estimateOrder'>;
 }
 
-const errorBody = (code: string, message: string, details?: Record<string, unknown>) => ({ error: { code, message, ...(details ? { details } : {}) } });
-
-/** Failures that end a checkout, with what the customer is told and whether money may need returning. */
-const FAILURES: Record<string, { status: number; code: string; message: string; refund: boolean }> = {
-  out_of_stock: { status: 409, code: 'out_of_stock', message: 'Some items are out of stock; nothing was charged', refund: false },
-  payment_declined: { status: 402, code: 'payment_declined', message: 'Your payment was declined; nothing was charged. Try another payment method.', refund: true },
-  payment_unavailable: { status: 503, code: 'payment_unavailable', message: 'The payment provider did not answer in time; nothing was charged. Please try again.', refund: true },
-  payment_method_not_found: { status: 422, code: 'payment_method_not_found', message: 'The payment method no longer exists; nothing was charged', refund: true },
-  reservation_lost: { status: 409, code: 'out_of_stock', message: 'The items sold out while your payment was processed; the charge was refunded', refund: true },
-  checkout_interrupted: { status: 503, code: 'checkout_interrupted', message: 'The checkout was interrupted; nothing was charged. Please try again.', refund: true },
+/**
+ * Failures that end a checkout, with what the customer is told and whether money may need
+ * returning. Each is the final answer to its idempotency key, transient ones included (as
+ * Stripe keeps a 5xx for its key): by then stock is released and money refunded under this
+ * checkout's id, so trying again is a new purchase attempt and needs a new key — which is what
+ * their messages say, to the first answer and to every replay alike.
+ */
+const FAILURES: Record<string, { kind: ErrorKind; code: string; message: string; refund: boolean }> = {
+  out_of_stock: { kind: 'conflict', code: 'out_of_stock', message: 'Some items are out of stock; nothing was charged', refund: false },
+  payment_declined: { kind: 'payment_required', code: 'payment_declined', message: 'Your payment was declined; nothing was charged. Try another payment method.', refund: true },
+  payment_unavailable: {
+    kind: 'unavailable',
+    code: 'payment_unavailable',
+    message: 'The payment provider did not answer in time; nothing was charged. To try again, send the checkout with a new Idempotency-Key.',
+    refund: true,
+  },
+  payment_method_not_found: { kind: 'unprocessable', code: 'payment_method_not_found', message: 'The payment method no longer exists; nothing was charged', refund: true },
+  reservation_lost: { kind: 'conflict', code: 'out_of_stock', message: 'The items sold out while your payment was processed; the charge was refunded', refund: true },
+  checkout_interrupted: {
+    kind: 'unavailable',
+    code: 'checkout_interrupted',
+    message: 'The checkout was interrupted; nothing was charged. To try again, send the checkout with a new Idempotency-Key.',
+    refund: true,
+  },
 };
 
 /**
@@ -56,7 +70,7 @@ export class CheckoutSaga {
     let current = checkout;
     while (!repo.TERMINAL_STATES.includes(current.state)) {
       const next = await this.step(current);
-      if (!next) return (await repo.findById(this.db, current.id))!;
+      if (!next) return (await repo.findById(this.db, current.id)) as Checkout;
       current = next;
       await this.faults.afterStep?.(current.state, current.id);
     }
@@ -68,7 +82,7 @@ export class CheckoutSaga {
     // Before authorization started there is no customer intent to honour any more: undo.
     if (checkout.state === 'pending' || checkout.state === 'reserved') {
       const failed = await this.fail(checkout, 'checkout_interrupted');
-      return failed ? this.drive(failed) : (await repo.findById(this.db, checkout.id))!;
+      return failed ? this.drive(failed) : ((await repo.findById(this.db, checkout.id)) as Checkout);
     }
     return this.drive(checkout);
   }
@@ -102,6 +116,8 @@ export class CheckoutSaga {
         lines: c.lines.map((l) => ({ productId: l.product_id, quantity: l.quantity })),
         destination: { latitude: c.shipping_address.latitude, longitude: c.shipping_address.longitude },
         ttlSeconds: this.options.reservationTtlSeconds,
+        // Only the creating request reserves: recovery undoes a checkout still pending.
+        first: true,
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'out_of_stock') {
@@ -110,7 +126,8 @@ export class CheckoutSaga {
       }
       throw error;
     }
-    const warehouses = await Promise.all([...new Set(reservations.map((r) => r.warehouseId))].map((id) => this.deps.inventory.getWarehouse(id)));
+    const sites = new Map(reservations.map((r) => [r.warehouseId, r.warehouse]));
+    const warehouses = await Promise.all([...sites].map(([id, site]) => site ?? this.deps.inventory.getWarehouse(id)));
     const estimate = await this.deps.delivery.estimateOrder(
       warehouses.map((w) => ({ latitude: w.latitude, longitude: w.longitude, processingSlaHours: w.processingSlaHours })),
       { latitude: c.shipping_address.latitude, longitude: c.shipping_address.longitude },
@@ -123,8 +140,9 @@ export class CheckoutSaga {
   }
 
   private async authorize(c: Checkout) {
+    let payment;
     try {
-      await this.deps.payments.authorize({
+      payment = await this.deps.payments.authorize({
         checkoutId: c.id,
         accountId: c.customer_id,
         paymentMethodId: c.payment_method_id,
@@ -135,7 +153,7 @@ export class CheckoutSaga {
       if (error instanceof AppError && FAILURES[error.code]) return this.fail(c, error.code);
       throw error;
     }
-    return this.advance(c, 'authorized');
+    return this.advance(c, 'authorized', { payment_id: payment.id });
   }
 
   private async capture(c: Checkout) {
@@ -151,7 +169,7 @@ export class CheckoutSaga {
   private async confirmStock(c: Checkout) {
     let reservations;
     try {
-      reservations = await this.deps.inventory.confirm(c.id);
+      reservations = await this.deps.inventory.confirm(c.id, (c.allocations ?? []).map((a) => ({ id: a.reservation_id })));
     } catch (error) {
       if (error instanceof AppError && (error.code === 'reservation_lost' || error.code === 'out_of_stock')) return this.fail(c, 'reservation_lost');
       throw error;
@@ -162,8 +180,8 @@ export class CheckoutSaga {
   }
 
   private async placeOrder(c: Checkout) {
-    const payment = await this.deps.payments.findPayment(c.id);
-    if (!payment) throw new Error(`checkout ${c.id} confirmed without a payment record`);
+    const paymentId = c.payment_id ?? (await this.deps.payments.findPayment(c.id))?.id;
+    if (!paymentId) throw new Error(`checkout ${c.id} confirmed without a payment record`);
     const priceOf = new Map(c.lines.map((l) => [l.product_id, l]));
     const currency = c.currency.trim();
     const { order } = await this.deps.orders.placeOrder({
@@ -171,7 +189,7 @@ export class CheckoutSaga {
       customerId: c.customer_id,
       currency,
       shippingAddress: c.shipping_address as never,
-      paymentId: payment.id,
+      paymentId,
       idempotencyKey: c.idempotency_key,
       estimatedDelivery: c.estimated_delivery!,
       placedAt: this.clock.now(),
@@ -186,12 +204,8 @@ export class CheckoutSaga {
       })),
     });
     return this.advance(c, 'placed', {
-      response_status: 201,
-      response_body: {
-        order_id: order.id,
-        status: 'placed',
-        estimated_delivery: order.estimatedDelivery,
-        total_charged: { amount: order.total, currency: order.currency },
+      outcome: {
+        placed: { order_id: order.id, status: 'placed', estimated_delivery: order.estimatedDelivery, total_charged: { amount: order.total, currency: order.currency } },
       },
     });
   }
@@ -223,8 +237,7 @@ export class CheckoutSaga {
     this.logger.info({ checkoutId: c.id, reason, state: c.state }, 'checkout failed; compensating');
     return this.advance(c, 'compensating', {
       failure_code: reason,
-      response_status: failure.status,
-      response_body: errorBody(failure.code, failure.message, details),
+      outcome: { code: failure.code, kind: failure.kind, message: failure.message, ...(details ? { details } : {}) },
     });
   }
 

@@ -9,7 +9,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { Principal } from '../../platform/principal.ts';
 import type { AddressPort, CartPort, CatalogPort, CheckoutFaults } from './checkout.ports.ts';
 import * as repo from './checkout.repository.ts';
-import type { Checkout, CheckoutLine, StoredResponse } from './checkout.repository.ts';
+import type { CheckoutLine, CheckoutOutcome, CheckoutRefusal, KeyedRow, PlacedCheckout } from './checkout.repository.ts';
 import { CheckoutSaga, type SagaDeps } from './checkout.saga.ts';
 import type { ChallengeGate } from './challenge.ts';
 
@@ -46,13 +46,17 @@ const PURCHASE_LIMIT_WINDOW_MS = 24 * 3600_000;
  * taken from the client or a cache), enforces per-customer purchase limits, makes the
  * request idempotent by (customer, Idempotency-Key) and runs the saga.
  *
- * Answers (as stored responses, replayed verbatim for the same key): 201 placed;
- * 402 `payment_declined`; 409 `out_of_stock`; 503 `payment_unavailable` / `checkout_interrupted`.
- * Refused before anything is written: 422 `cart_empty`, `product_unavailable`, `order_total_too_large`,
- * `purchase_limit_exceeded`, `idempotency_key_reused`; 409 `price_changed`; 404 address/method;
- * 403 `challenge_required` / `challenge_failed` and 503 `challenge_unavailable` for carts
- * with products that ask for a human check (verified last, so a token is spent only on a
- * checkout that would otherwise go ahead).
+ * One key, one answer: the outcome for a key and body is stored and replayed verbatim to
+ * every retry, whether the saga reached it (placed; `payment_declined`, `out_of_stock`,
+ * `payment_unavailable`, `checkout_interrupted`) or it was a refusal before anything was
+ * reserved (`out_of_stock` from the sold-out pre-filter, `cart_empty`, `product_unavailable`,
+ * `currency_mismatch`, `order_total_too_large`, `price_changed`, `purchase_limit_exceeded`,
+ * address/method not found). Refusals are returned as thrown `AppError`s.
+ * Not stored, because the same key is meant to be retried: `challenge_required` /
+ * `challenge_failed` / `challenge_unavailable` (the human check is verified last, so a token
+ * is spent only on a checkout that would otherwise go ahead), `checkout_in_progress`, and
+ * `idempotency_key_reused` (a key whose saga started is bound to its body; a key that was
+ * only refused may carry another body, e.g. one confirming a changed price).
  */
 export class CheckoutService {
   readonly saga: CheckoutSaga;
@@ -68,40 +72,74 @@ export class CheckoutService {
     this.saga = new CheckoutSaga(db, deps, clock, logger, { reservationTtlSeconds: options.reservationTtlSeconds, leaseSeconds: options.leaseSeconds }, faults);
   }
 
-  async checkout(principal: Principal, idempotencyKey: string, request: CheckoutRequest): Promise<StoredResponse> {
-    const hash = requestHash(request);
-    const existing = await repo.findByKey(this.db, principal.accountId, idempotencyKey);
-    if (existing) return this.answerFor(existing, hash);
+  /** @returns the placed order; @throws the stored refusal (or a refusal that is not stored, see above) */
+  async checkout(principal: Principal, idempotencyKey: string, request: CheckoutRequest): Promise<PlacedCheckout> {
+    return settle(await this.outcomeOf(principal, idempotencyKey, request));
+  }
 
-    const draft = await this.prepare(principal, idempotencyKey, request);
+  private async outcomeOf(principal: Principal, idempotencyKey: string, request: CheckoutRequest): Promise<CheckoutOutcome> {
+    const hash = requestHash(request);
+    const existing = answerRowFor(await repo.findByKey(this.db, principal.accountId, idempotencyKey), hash);
+    if (existing) return this.answerFor(existing);
+
+    let draft;
+    try {
+      draft = await this.prepare(principal, idempotencyKey, request);
+    } catch (error) {
+      if (!isStoredRefusal(error)) throw error;
+      return this.refuse(principal.accountId, idempotencyKey, hash, error);
+    }
     const now = this.clock.now();
     const created = await this.db.transaction().execute(async (trx) => {
+      // A duplicate that won meanwhile makes the insert a no-op (any unique conflict), answered below.
       await repo.lockCustomer(trx, principal.accountId);
-      if (await repo.findByKey(trx, principal.accountId, idempotencyKey)) return undefined;
-      await this.assertPurchaseLimits(trx, principal.accountId, draft.lines, draft.limits);
-      return repo.insertCheckout(trx, {
-        id: newId(),
-        customer_id: principal.accountId,
-        idempotency_key: idempotencyKey,
-        request_hash: hash,
-        state: 'pending',
-        lines: draft.lines,
-        allocations: null,
-        total_amount: draft.total,
-        currency: draft.currency,
-        shipping_address: draft.address,
-        payment_method_id: request.paymentMethodId,
-        estimated_delivery: null,
-        response_status: null,
-        response_body: null,
-        failure_code: null,
-        lease_expires_at: new Date(now.getTime() + this.options.leaseSeconds * 1000),
-        created_at: now,
-        updated_at: now,
-      });
+      const since = new Date(now.getTime() - PURCHASE_LIMIT_WINDOW_MS);
+      const limits = draft.lines.map((l) => ({ product_id: l.product_id, requested: l.quantity, limit: draft.limits.get(l.product_id)! }));
+      const { inserted, over } = await repo.insertCheckoutWithinLimits(
+        trx,
+        {
+          id: newId(),
+          customer_id: principal.accountId,
+          idempotency_key: idempotencyKey,
+          request_hash: hash,
+          state: 'pending',
+          lines: draft.lines,
+          allocations: null,
+          total_amount: draft.total,
+          currency: draft.currency,
+          shipping_address: draft.address,
+          payment_method_id: request.paymentMethodId,
+          estimated_delivery: null,
+          outcome: null,
+          payment_id: null,
+          failure_code: null,
+          lease_expires_at: new Date(now.getTime() + this.options.leaseSeconds * 1000),
+          created_at: now,
+          updated_at: now,
+        },
+        limits,
+        since,
+      );
+      if (!over) return inserted;
+      const refusal: CheckoutRefusal = {
+        code: 'purchase_limit_exceeded',
+        kind: 'unprocessable',
+        message: 'You have reached the purchase limit for some items (per customer, per 24 hours)',
+        details: { items: over },
+      };
+      return repo.insertRefusal(trx, { id: newId(), customer_id: principal.accountId, idempotency_key: idempotencyKey, request_hash: hash, outcome: refusal, now });
     });
-    if (!created) return this.answerFor((await repo.findByKey(this.db, principal.accountId, idempotencyKey))!, hash);
-    return this.answerFor(await this.saga.drive(created), hash);
+    if (!created) return this.answerFor(answerRowFor(await repo.findByKey(this.db, principal.accountId, idempotencyKey), hash)!);
+    if (created.state === 'refused') return created.outcome!;
+    return this.answerFor(await this.saga.drive(created as repo.Checkout));
+  }
+
+  /** Keeps a refusal as the key's answer for this body; a concurrent duplicate's row wins if it came first. */
+  private async refuse(customerId: string, key: string, hash: string, error: AppError): Promise<CheckoutOutcome> {
+    const outcome: CheckoutRefusal = { code: error.code, kind: error.kind, message: error.message, ...(error.details ? { details: error.details } : {}) };
+    const row = await repo.insertRefusal(this.db, { id: newId(), customer_id: customerId, idempotency_key: key, request_hash: hash, outcome, now: this.clock.now() });
+    if (row) return outcome;
+    return this.answerFor(answerRowFor(await repo.findByKey(this.db, customerId, key), hash)!);
   }
 
   /** Finishes or compensates checkouts whose process stopped making progress. */
@@ -122,18 +160,19 @@ export class CheckoutService {
     return repo.findById(this.db, id);
   }
 
-  /** The stored answer, waiting for an in-flight duplicate (or taking over an abandoned one). */
-  private async answerFor(checkout: Checkout, hash: string): Promise<StoredResponse> {
-    if (checkout.request_hash !== hash) {
-      throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body; use a new key');
-    }
+  /**
+   * The stored answer, waiting for an in-flight duplicate. A checkout whose process stopped
+   * is taken over by its own retry only (claimed by id); others' stay the recovery job's.
+   */
+  private async answerFor(checkout: KeyedRow): Promise<CheckoutOutcome> {
     const deadline = Date.now() + (this.options.duplicateWaitMs ?? 60_000);
     let current = checkout;
     for (;;) {
-      if (isAnswered(current)) return { status: current.response_status!, body: current.response_body };
+      if (isAnswered(current)) return current.outcome!;
       if (current.lease_expires_at < this.clock.now()) {
-        const [claimed] = await repo.claimAbandoned(this.db, this.clock.now(), new Date(this.clock.now().getTime() + this.options.leaseSeconds * 1000), 1);
-        if (claimed?.id === current.id) {
+        const now = this.clock.now();
+        const claimed = await repo.claimIfAbandoned(this.db, current.id, now, new Date(now.getTime() + this.options.leaseSeconds * 1000));
+        if (claimed) {
           current = await this.saga.recover(claimed);
           continue;
         }
@@ -202,20 +241,32 @@ export class CheckoutService {
       },
     };
   }
-
-  private async assertPurchaseLimits(trx: Kysely<any>, customerId: string, lines: CheckoutLine[], limits: Map<string, number>) {
-    const since = new Date(this.clock.now().getTime() - PURCHASE_LIMIT_WINDOW_MS);
-    const bought = await repo.unitsInCheckoutsSince(trx, customerId, since);
-    const over = lines
-      .map((l) => ({ product_id: l.product_id, limit: limits.get(l.product_id)!, already: bought.get(l.product_id) ?? 0, requested: l.quantity }))
-      .filter((l) => l.already + l.requested > l.limit);
-    if (over.length > 0) {
-      throw new AppError('purchase_limit_exceeded', 'unprocessable', 'You have reached the purchase limit for some items (per customer, per 24 hours)', { items: over });
-    }
-  }
 }
 
-const isAnswered = (c: Checkout) => c.response_status !== null && (c.state === 'placed' || c.state === 'completed' || c.state === 'failed');
+const ANSWERED_STATES = new Set(['placed', 'completed', 'failed', 'refused']);
+const isAnswered = (c: KeyedRow) => c.outcome !== null && ANSWERED_STATES.has(c.state);
+
+/** Refusals meant to be retried under the same key are not kept as its answer. */
+const RETRYABLE_REFUSALS = new Set(['challenge_required', 'challenge_failed', 'challenge_unavailable']);
+const isStoredRefusal = (error: unknown): error is AppError => error instanceof AppError && error.kind !== 'internal' && !RETRYABLE_REFUSALS.has(error.code);
+
+/**
+ * The row that answers this key and body. A key whose saga started is bound to that saga's
+ * body; a key that only ever got refusals may carry a new body (undefined: go ahead).
+ */
+function answerRowFor(rows: KeyedRow[], hash: string): KeyedRow | undefined {
+  const same = rows.find((r) => r.request_hash === hash);
+  if (same) return same;
+  if (rows.some((r) => r.state !== 'refused')) {
+    throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body; use a new key');
+  }
+  return undefined;
+}
+
+function settle(outcome: CheckoutOutcome): PlacedCheckout {
+  if ('placed' in outcome) return outcome.placed;
+  throw new AppError(outcome.code, outcome.kind, outcome.message, outcome.details);
+}
 
 function requestHash(request: CheckoutRequest): string {
   const canonical = JSON.stringify([request.shippingAddressId, request.paymentMethodId, request.expectedTotal?.amount ?? null, request.expectedTotal?.currency ?? null]);

@@ -74,7 +74,7 @@ export async function stockWithWarehouses(e: Executor<any>, productIds: string[]
   return as(e)
     .selectFrom('stock_levels as s')
     .innerJoin('warehouses as w', 'w.id', 's.warehouse_id')
-    .select(['s.product_id', 's.warehouse_id', 'w.code', 'w.latitude', 'w.longitude', 's.total_stock', 's.reserved_stock', 's.sold_stock'])
+    .select(['s.product_id', 's.warehouse_id', 'w.code', 'w.latitude', 'w.longitude', 'w.processing_sla_hours', 's.total_stock', 's.reserved_stock', 's.sold_stock'])
     .where('s.product_id', 'in', productIds)
     .where('w.active', '=', true)
     .orderBy('w.code')
@@ -83,7 +83,7 @@ export async function stockWithWarehouses(e: Executor<any>, productIds: string[]
 
 export type StockRow = Awaited<ReturnType<typeof stockWithWarehouses>>[number];
 
-export const toStockLevel = (r: StockRow): StockLevel => ({
+export const toStockLevel = (r: Omit<StockRow, 'processing_sla_hours'>): StockLevel => ({
   productId: r.product_id,
   warehouseId: r.warehouse_id,
   warehouseCode: r.code,
@@ -121,6 +121,25 @@ export async function tryReserveUnits(e: Executor<any>, productId: string, wareh
     .where(sql<boolean>`total_stock - reserved_stock - sold_stock >= ${quantity}`)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * The spec's conditional UPDATE and the reservation row it pays for, in one statement
+ * (atomic without a transaction): the row is inserted only if the units were taken.
+ */
+export async function reserveUnits(e: Executor<any>, row: ReservationsTable): Promise<Reservation | undefined> {
+  const { rows } = await sql<Selectable<ReservationsTable>>`
+    with taken as (
+      update stock_levels set reserved_stock = reserved_stock + ${row.quantity}, updated_at = ${row.created_at}
+      where product_id = ${row.product_id} and warehouse_id = ${row.warehouse_id} and total_stock - reserved_stock - sold_stock >= ${row.quantity}
+      returning 1
+    )
+    insert into reservations (id, checkout_id, product_id, warehouse_id, quantity, status, destination_latitude, destination_longitude, replaced_by, expires_at, created_at, updated_at)
+    select ${row.id}, ${row.checkout_id}, ${row.product_id}, ${row.warehouse_id}, ${row.quantity}, ${row.status}, ${row.destination_latitude}, ${row.destination_longitude},
+      ${row.replaced_by}, ${row.expires_at}, ${row.created_at}, ${row.updated_at}
+    from taken
+    returning *`.execute(e);
+  return rows[0] ? toReservation(rows[0]) : undefined;
 }
 
 export async function insertReservation(e: Executor<any>, row: ReservationsTable): Promise<Reservation> {
@@ -176,6 +195,23 @@ export async function transitionReservation(e: Executor<any>, id: string, from: 
     where s.product_id = m.product_id and s.warehouse_id = m.warehouse_id
     returning m.quantity`.execute(e);
   return rows[0]?.quantity ?? 0;
+}
+
+/** `transitionReservation` reserved → confirmed (units move reserved → sold), returning the confirmed row; undefined if it was not held. */
+export async function confirmReservation(e: Executor<any>, id: string, now: Date): Promise<Reservation | undefined> {
+  const { rows } = await sql<Selectable<ReservationsTable>>`
+    with moved as (
+      update reservations set status = 'confirmed', updated_at = ${now}
+      where id = ${id} and status = 'reserved'
+      returning *
+    ), stock as (
+      update stock_levels s
+      set reserved_stock = s.reserved_stock - m.quantity, sold_stock = s.sold_stock + m.quantity, updated_at = ${now}
+      from moved m
+      where s.product_id = m.product_id and s.warehouse_id = m.warehouse_id
+    )
+    select * from moved`.execute(e);
+  return rows[0] ? toReservation(rows[0]) : undefined;
 }
 
 /** Ids of held reservations past their expiry, oldest first (served by the partial index on expires_at). */

@@ -4,7 +4,7 @@ import type { Coordinates } from '../../platform/geo.ts';
 import { newId } from '../../platform/ids.ts';
 import { candidateOrder, planLine, type StockCandidate } from './inventory.allocation.ts';
 import * as repo from './inventory.repository.ts';
-import type { ReserveLine } from './inventory.types.ts';
+import type { Reservation, ReserveLine, WarehouseSite } from './inventory.types.ts';
 
 /**
  * Fresh snapshots taken after losing races. Every lost race means another buyer took
@@ -28,28 +28,36 @@ export class StockAllocator {
   /**
    * Reserves the lines warehouse by warehouse, each attempt its own short transaction
    * (the conditional UPDATE plus the reservation row). A lost race moves on to the next
-   * candidate, then to a fresh snapshot. Returns the products it could not fully reserve;
-   * what it did reserve stays reserved (the caller releases it).
+   * candidate, then to a fresh snapshot. Returns the products it could not fully reserve
+   * and the reservations it made, with their warehouses as read; what it did reserve stays
+   * reserved (the caller releases it).
    */
-  async allocate(checkoutId: string, lines: ReserveLine[], destination: Coordinates, ttlSeconds: number): Promise<string[]> {
+  async allocate(checkoutId: string, lines: ReserveLine[], destination: Coordinates, ttlSeconds: number): Promise<{ short: string[]; made: Reservation[] }> {
     const remaining = new Map(lines.map((l) => [l.productId, l.quantity]));
+    const made: Reservation[] = [];
+    const warehouses = new Map<string, WarehouseSite>();
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const wanted = [...remaining].filter(([, q]) => q > 0).map(([productId, quantity]) => ({ productId, quantity }));
       if (wanted.length === 0) break;
-      const order = candidateOrder(await this.snapshot(wanted), wanted, destination);
+      const candidates = await this.snapshot(wanted);
+      for (const c of candidates) warehouses.set(c.warehouseId, { latitude: c.latitude, longitude: c.longitude, processingSlaHours: c.processingSlaHours });
+      const order = candidateOrder(candidates, wanted, destination);
       let lostRace = false;
       for (const { productId } of wanted) {
         for (const candidate of order.get(productId)!) {
           const need = remaining.get(productId)!;
           if (need === 0) break;
           const take = Math.min(need, candidate.available);
-          if (await this.reserveAt(checkoutId, productId, candidate.warehouseId, take, destination, ttlSeconds)) remaining.set(productId, need - take);
-          else lostRace = true;
+          const reservation = await this.reserveAt(checkoutId, productId, candidate.warehouseId, take, destination, ttlSeconds);
+          if (reservation) {
+            remaining.set(productId, need - take);
+            made.push({ ...reservation, warehouse: warehouses.get(candidate.warehouseId)! });
+          } else lostRace = true;
         }
       }
       if (!lostRace) break;
     }
-    return [...remaining].filter(([, q]) => q > 0).map(([id]) => id);
+    return { short: [...remaining].filter(([, q]) => q > 0).map(([id]) => id), made };
   }
 
   /**
@@ -73,24 +81,20 @@ export class StockAllocator {
     return [...short];
   }
 
-  private async snapshot(lines: ReserveLine[]): Promise<StockCandidate[]> {
+  private async snapshot(lines: ReserveLine[]): Promise<(StockCandidate & { processingSlaHours: number })[]> {
     const rows = await repo.stockWithWarehouses(this.db, [...new Set(lines.map((l) => l.productId))]);
     return rows.map((r) => ({
       productId: r.product_id,
       warehouseId: r.warehouse_id,
       latitude: r.latitude,
       longitude: r.longitude,
+      processingSlaHours: r.processing_sla_hours,
       available: r.total_stock - r.reserved_stock - r.sold_stock,
     }));
   }
 
-  private reserveAt(checkoutId: string, productId: string, warehouseId: string, quantity: number, destination: Coordinates, ttlSeconds: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const now = this.clock.now();
-      if (!(await repo.tryReserveUnits(trx, productId, warehouseId, quantity, now))) return false;
-      await repo.insertReservation(trx, this.newRow(newId(), checkoutId, productId, warehouseId, quantity, destination, ttlSeconds, now));
-      return true;
-    });
+  private reserveAt(checkoutId: string, productId: string, warehouseId: string, quantity: number, destination: Coordinates, ttlSeconds: number) {
+    return repo.reserveUnits(this.db, this.newRow(newId(), checkoutId, productId, warehouseId, quantity, destination, ttlSeconds, this.clock.now()));
   }
 
   private async remakeOne(expired: repo.ReservationRow, plan: { warehouseId: string; quantity: number }[], ttlSeconds: number): Promise<'done' | 'lost_race'> {

@@ -211,7 +211,8 @@ export class InventoryService {
     let first = false;
     try {
       const reserved = await this.timed('reserve', async () => {
-        const rows = await repo.reservationsOf(this.db, request.checkoutId);
+        // The saga says when this is its first attempt: nothing can be held yet, so nothing is read.
+        const rows = request.first ? [] : await repo.reservationsOf(this.db, request.checkoutId);
         first = rows.length === 0;
         return this.reserveLines(request, lines, rows);
       });
@@ -236,8 +237,10 @@ export class InventoryService {
         .map((l) => ({ productId: l.productId, quantity: l.quantity - unitsOf(held, l.productId, 'reserved') }))
         .filter((l) => l.quantity > 0);
       if (missing.length > 0) {
-        const short = await this.allocator.allocate(request.checkoutId, missing, request.destination, ttl);
+        const { short, made } = await this.allocator.allocate(request.checkoutId, missing, request.destination, ttl);
         if (short.length > 0) throw outOfStock(short);
+        // A first call (nothing held before): what it made is all the checkout holds.
+        if (rows.length === 0) return made;
       } else if (lost.length === 0) {
         return held.filter(isLive).map(repo.toReservation);
       }
@@ -254,13 +257,16 @@ export class InventoryService {
    * expired meanwhile (payment outlived the TTL) are reserved again by the same rules
    * first; if their units are gone, everything the checkout holds or bought is given back
    * and `reservation_lost` is thrown. Released reservations are never revived. Idempotent:
-   * an already confirmed checkout returns its confirmed reservations.
+   * an already confirmed checkout returns its confirmed reservations. `known`: the
+   * reservations the caller was given by `reserve`, which the usual case confirms without a lookup.
    */
-  async confirm(checkoutId: string): Promise<Reservation[]> {
-    return this.timed('confirm', () => this.confirmHeld(checkoutId));
+  async confirm(checkoutId: string, known?: { id: string }[]): Promise<Reservation[]> {
+    return this.timed('confirm', () => this.confirmAll(checkoutId, known));
   }
 
-  private async confirmHeld(checkoutId: string): Promise<Reservation[]> {
+  private async confirmAll(checkoutId: string, known?: { id: string }[]): Promise<Reservation[]> {
+    const fast = known && known.length > 0 ? await this.confirmHeld(known) : undefined;
+    if (fast?.confirmed) return fast.confirmed;
     for (let round = 0; round < CONFIRM_ROUNDS; round++) {
       const rows = await repo.reservationsOf(this.db, checkoutId);
       const lost = rows.filter(isLost);
@@ -289,6 +295,23 @@ export class InventoryService {
     // A sweeper kept expiring what this call had just reserved again; give up cleanly.
     await this.giveBack(checkoutId);
     throw reservationLost([]);
+  }
+
+  /**
+   * The usual confirm, when the caller knows what the checkout holds (the saga keeps its
+   * allocations): each held reservation is confirmed in one statement, without reading the
+   * checkout's reservations first. Undefined when any of them is no longer held (expired,
+   * released, or already confirmed by a retry): the full loop sorts it out.
+   */
+  private async confirmHeld(held: { id: string }[]): Promise<{ confirmed?: Reservation[] }> {
+    const now = this.clock.now();
+    const confirmed: Reservation[] = [];
+    for (const { id } of held) {
+      const row = await repo.confirmReservation(this.db, id, now);
+      if (!row) return {};
+      confirmed.push(row);
+    }
+    return { confirmed };
   }
 
   /** Gives back units still held (reserved, not sold) by the checkout. Idempotent; confirmed units stay sold. */

@@ -45,6 +45,14 @@ export interface Reservation {
   quantity: number;
   status: ReservationStatus;
   expiresAt: Date;
+  /** Where the units ship from, when the call that made the reservation read it anyway. */
+  warehouse?: WarehouseSite;
+}
+
+export interface WarehouseSite {
+  latitude: number;
+  longitude: number;
+  processingSlaHours: number;
 }
 
 export interface ReserveLine {
@@ -60,6 +68,12 @@ export interface ReserveRequest {
   destination: { latitude: number; longitude: number };
   /** Defaults to the service's reservationTtlSeconds. */
   ttlSeconds?: number;
+  /**
+   * The caller's first and only reserve for this checkout (the saga reserves once, from the
+   * process that created the checkout): skips looking for what it already holds. Without it
+   * the call is idempotent and completes a partial earlier call.
+   */
+  first?: boolean;
 }
 
 export interface NewWarehouse {

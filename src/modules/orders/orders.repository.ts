@@ -1,4 +1,4 @@
-import type { Generated, Selectable, Updateable } from 'kysely';
+import { sql, type Generated, type Selectable, type Updateable } from 'kysely';
 import type { Executor } from '../../platform/database.ts';
 import type { Order, OrderItem, OrderStatus, ShippingAddressSnapshot, StatusChange } from './orders.types.ts';
 
@@ -78,6 +78,40 @@ const toItem = (r: Selectable<OrderItemsTable>): OrderItem => ({
   title: r.title,
   reservationId: r.reservation_id,
 });
+
+/**
+ * Inserts the order with its items and first status in one statement, once: undefined if an
+ * order with this id already existed (then nothing is written).
+ */
+export async function insertPlacedOrder(
+  e: Executor<any>,
+  row: Omit<Selectable<OrdersTable>, 'refund_status' | 'packing_started'>,
+  items: OrderItemsTable[],
+): Promise<Order | undefined> {
+  const values = sql.join(
+    items.map(
+      (i) =>
+        sql`(${i.id}::uuid, ${i.product_id}::uuid, ${i.warehouse_id}::uuid, ${i.quantity}::int, ${i.unit_price}::int, ${i.currency}::text, ${i.title}::text, ${i.reservation_id}::uuid)`,
+    ),
+  );
+  const { rows } = await sql<Selectable<OrdersTable>>`
+    with o as (
+      insert into orders (id, customer_id, status, subtotal_amount, total_amount, currency, shipping_address, payment_id, idempotency_key, estimated_delivery, placed_at, updated_at, cancelled_at, cancel_reason)
+      values (${row.id}, ${row.customer_id}, ${row.status}, ${row.subtotal_amount}, ${row.total_amount}, ${row.currency}, ${JSON.stringify(row.shipping_address)}::jsonb, ${row.payment_id},
+        ${row.idempotency_key}, ${row.estimated_delivery}, ${row.placed_at}, ${row.updated_at}, ${row.cancelled_at}, ${row.cancel_reason})
+      on conflict (id) do nothing
+      returning *
+    ), items as (
+      insert into order_items (id, order_id, product_id, warehouse_id, quantity, unit_price, currency, title, reservation_id)
+      select v.id, o.id, v.product_id, v.warehouse_id, v.quantity, v.unit_price, v.currency, v.title, v.reservation_id
+      from o, (values ${values}) as v (id, product_id, warehouse_id, quantity, unit_price, currency, title, reservation_id)
+    ), history as (
+      insert into order_status_history (order_id, from_status, to_status, reason, occurred_at)
+      select o.id, null, o.status, null, o.placed_at from o
+    )
+    select * from o`.execute(e);
+  return rows[0] ? toOrder(rows[0]) : undefined;
+}
 
 /** Inserts the order once; returns false if an order with this id already existed. */
 export async function insertOrder(e: Executor<any>, row: Omit<Selectable<OrdersTable>, 'refund_status' | 'packing_started'>): Promise<boolean> {

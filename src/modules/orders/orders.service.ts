@@ -40,38 +40,37 @@ export class OrdersService {
     return this.db.transaction().execute(async (trx) => {
       const subtotal = input.items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
       const now = this.clock.now();
-      const created = await repo.insertOrder(trx, {
-        id: input.id,
-        customer_id: input.customerId,
-        status: 'placed',
-        subtotal_amount: subtotal,
-        total_amount: subtotal,
-        currency: input.currency,
-        shipping_address: input.shippingAddress,
-        payment_id: input.paymentId,
-        idempotency_key: input.idempotencyKey,
-        estimated_delivery: input.estimatedDelivery,
-        placed_at: input.placedAt,
-        updated_at: now,
-        cancelled_at: null,
-        cancel_reason: null,
-      });
-      if (created) {
-        await repo.insertItems(
-          trx,
-          input.items.map((item) => ({
-            id: newId(),
-            order_id: input.id,
-            product_id: item.productId,
-            warehouse_id: item.warehouseId,
-            quantity: item.quantity,
-            unit_price: item.unitPrice,
-            currency: item.currency,
-            title: item.title,
-            reservation_id: item.reservationId,
-          })),
-        );
-        await repo.insertHistory(trx, input.id, null, 'placed', null, input.placedAt);
+      const inserted = await repo.insertPlacedOrder(
+        trx,
+        {
+          id: input.id,
+          customer_id: input.customerId,
+          status: 'placed',
+          subtotal_amount: subtotal,
+          total_amount: subtotal,
+          currency: input.currency,
+          shipping_address: input.shippingAddress,
+          payment_id: input.paymentId,
+          idempotency_key: input.idempotencyKey,
+          estimated_delivery: input.estimatedDelivery,
+          placed_at: input.placedAt,
+          updated_at: now,
+          cancelled_at: null,
+          cancel_reason: null,
+        },
+        input.items.map((item) => ({
+          id: newId(),
+          order_id: input.id,
+          product_id: item.productId,
+          warehouse_id: item.warehouseId,
+          quantity: item.quantity,
+          unit_price: item.unitPrice,
+          currency: item.currency,
+          title: item.title,
+          reservation_id: item.reservationId,
+        })),
+      );
+      if (inserted) {
         await appendToOutbox(trx, {
           type: EventTypes.orderPlaced,
           aggregateType: 'order',
@@ -88,7 +87,7 @@ export class OrdersService {
           },
         });
       }
-      return { order: (await repo.findOrder(trx, input.id))!, created };
+      return inserted ? { order: inserted, created: true } : { order: (await repo.findOrder(trx, input.id))!, created: false };
     });
   }
 
@@ -163,6 +162,9 @@ export class OrdersService {
         { notPacking: true },
       );
       if (!order) {
+        // A concurrent cancel may have won the row: under READ COMMITTED this read sees its commit.
+        const latest = await repo.findOrder(trx, id);
+        if (latest?.status === 'cancelled') return { order: latest, alreadyCancelled: true };
         throw conflict('order_not_cancellable', `Order is ${current.status} and can no longer be cancelled: packing has begun`, {
           status: current.status,
         });

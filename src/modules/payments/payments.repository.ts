@@ -125,6 +125,33 @@ export async function ensurePayment(e: Executor<any>, row: Pick<Selectable<Payme
   return (await findPayment(e, row.checkout_id))!;
 }
 
+/**
+ * The checkout's payment (created on the first call) with the token of its live method, in
+ * one round trip; undefined when the method is gone or a concurrent first call is not yet
+ * visible (the caller then takes the slow path).
+ */
+export async function ensurePaymentWithToken(
+  e: Executor<any>,
+  row: Pick<Selectable<PaymentsTable>, 'id' | 'checkout_id' | 'account_id' | 'payment_method_id' | 'provider' | 'amount' | 'currency'>,
+): Promise<{ payment: Payment; token: string } | undefined> {
+  const { rows } = await sql<Selectable<PaymentsTable> & { token: string }>`
+    with m as (
+      select id, token from payment_methods where id = ${row.payment_method_id} and account_id = ${row.account_id} and deleted_at is null
+    ), ins as (
+      insert into payments (id, checkout_id, account_id, payment_method_id, provider, amount, currency, status)
+      select ${row.id}, ${row.checkout_id}, ${row.account_id}, m.id, ${row.provider}, ${row.amount}, ${row.currency}, 'pending' from m
+      on conflict (checkout_id) do nothing
+      returning *
+    ), p as (
+      select * from ins
+      union all
+      select * from payments where checkout_id = ${row.checkout_id} and not exists (select 1 from ins)
+    )
+    select p.*, m.token from p cross join m`.execute(e);
+  const found = rows[0];
+  return found ? { payment: toPayment(found), token: found.token } : undefined;
+}
+
 /** Moves a payment between statuses; `from` guards against out-of-order updates. */
 export async function transitionPayment(
   e: Executor<any>,

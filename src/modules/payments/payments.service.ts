@@ -93,22 +93,12 @@ export class PaymentsService {
    * `payment_unavailable`. Calling it again for an authorized checkout is a no-op.
    */
   async authorize(input: { checkoutId: string; accountId: string; paymentMethodId: string; amount: number; currency: string }): Promise<repo.Payment> {
-    const method = await repo.findLiveMethod(this.db, input.accountId, input.paymentMethodId);
-    if (!method) throw notFound('payment_method', input.paymentMethodId);
-    const payment = await repo.ensurePayment(this.db, {
-      id: newId(),
-      checkout_id: input.checkoutId,
-      account_id: input.accountId,
-      payment_method_id: method.id,
-      provider: this.provider.name,
-      amount: input.amount,
-      currency: input.currency,
-    });
+    const { payment, token } = await this.ensurePayment(input);
     if (payment.status === 'authorized' || payment.status === 'captured') return payment;
     if (payment.status === 'failed' || payment.status === 'refunded') throw paymentDeclined(payment.failureCode ?? 'failed');
     try {
       const { ref } = await withRetries(this.retry, (signal) =>
-        this.provider.authorize({ idempotencyKey: authorizationKey(input.checkoutId), token: method.token, amount: payment.amount, currency: payment.currency }, signal),
+        this.provider.authorize({ idempotencyKey: authorizationKey(input.checkoutId), token, amount: payment.amount, currency: payment.currency }, signal),
       );
       return (await repo.transitionPayment(this.db, input.checkoutId, ['pending', 'authorized'], { status: 'authorized', provider_ref: ref }))
         ?? (await repo.findPayment(this.db, input.checkoutId))!;
@@ -123,6 +113,24 @@ export class PaymentsService {
       }
       throw error;
     }
+  }
+
+  /** The checkout's payment record (created once) and its method's token: one round trip on the way of a new checkout. */
+  private async ensurePayment(input: { checkoutId: string; accountId: string; paymentMethodId: string; amount: number; currency: string }) {
+    const row = {
+      id: newId(),
+      checkout_id: input.checkoutId,
+      account_id: input.accountId,
+      payment_method_id: input.paymentMethodId,
+      provider: this.provider.name,
+      amount: input.amount,
+      currency: input.currency,
+    };
+    const fast = await repo.ensurePaymentWithToken(this.db, row);
+    if (fast) return fast;
+    const method = await repo.findLiveMethod(this.db, input.accountId, input.paymentMethodId);
+    if (!method) throw notFound('payment_method', input.paymentMethodId);
+    return { payment: await repo.ensurePayment(this.db, row), token: method.token };
   }
 
   /** Captures an authorized payment; idempotent. Throws `payment_unavailable` if the PSP stays unreachable. */

@@ -67,33 +67,28 @@ export class SandboxPaymentProvider implements PaymentProvider {
 
   async authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<{ ref: string }> {
     await this.describeMethod(request.token);
+    if (request.token === 'tok_timeout' || request.token === 'tok_flaky') return this.authorizeFaulty(request, signal);
+    // One round trip: the ledger row is created, or the first call's is returned (a retry finds its outcome).
+    const outcome = request.token === 'tok_decline' ? 'declined' : 'authorized';
+    const readyAt = new Date(Date.now() + (request.token === 'tok_slow' ? this.slowMs : 0));
+    return this.settle(await this.record(request.idempotencyKey, 'authorize', request.amount, request.currency, outcome, readyAt), signal);
+  }
+
+  private async authorizeFaulty(request: AuthorizeRequest, signal: AbortSignal): Promise<{ ref: string }> {
     const existing = await this.find(request.idempotencyKey);
     if (existing && existing.outcome !== 'transient') return this.settle(existing, signal);
-    switch (request.token) {
-      case 'tok_decline':
-        await this.record(request.idempotencyKey, 'authorize', request.amount, request.currency, 'declined', new Date());
-        throw new PaymentError('card_declined', 'The card was declined', false);
-      case 'tok_timeout':
-        // Never answers: the caller's timeout is the only way out.
-        await sleep(2 ** 31 - 1, undefined, { signal });
-        throw new PaymentError('timeout', 'unreachable', true);
-      case 'tok_flaky': {
-        const attempts = await this.countAttempt(request, existing);
-        if (attempts <= this.flakyFailures) throw new PaymentError('processor_unavailable', 'Temporary processor error, retry', true);
-        return this.settle((await this.find(request.idempotencyKey))!, signal);
-      }
-      case 'tok_slow': {
-        const row = await this.record(request.idempotencyKey, 'authorize', request.amount, request.currency, 'authorized', new Date(Date.now() + this.slowMs));
-        return this.settle(row, signal);
-      }
-      default: {
-        const row = await this.record(request.idempotencyKey, 'authorize', request.amount, request.currency, 'authorized', new Date());
-        return this.settle(row, signal);
-      }
+    if (request.token === 'tok_timeout') {
+      // Never answers: the caller's timeout is the only way out.
+      await sleep(2 ** 31 - 1, undefined, { signal });
+      throw new PaymentError('timeout', 'unreachable', true);
     }
+    const attempts = await this.countAttempt(request, existing);
+    if (attempts <= this.flakyFailures) throw new PaymentError('processor_unavailable', 'Temporary processor error, retry', true);
+    return this.settle((await this.find(request.idempotencyKey))!, signal);
   }
 
   async capture(request: { idempotencyKey: string; authorizationKey: string; amount: number }, signal: AbortSignal): Promise<void> {
+    if (await this.captureReady(request)) return;
     const authorization = await this.find(request.authorizationKey);
     if (!authorization || authorization.outcome === 'declined') throw new PaymentError('no_authorization', 'Nothing was authorized under this key', false);
     if (authorization.outcome === 'voided') throw new PaymentError('authorization_voided', 'The authorization was cancelled', false);
@@ -101,6 +96,28 @@ export class SandboxPaymentProvider implements PaymentProvider {
     if (request.amount > authorization.amount) throw new PaymentError('amount_too_large', 'Capture exceeds the authorized amount', false);
     await this.record(request.idempotencyKey, 'capture', request.amount, 'USD', 'captured', new Date(), authorization.ref);
     await this.db.updateTable('sandbox_psp_operations').set({ outcome: 'captured' }).where('idempotency_key', '=', request.authorizationKey).execute();
+  }
+
+  /**
+   * Captures in one statement an authorization that is settled and covers the amount (the
+   * usual case, right after authorize answered); false leaves every other case to the checks above.
+   */
+  private async captureReady(request: { idempotencyKey: string; authorizationKey: string; amount: number }): Promise<boolean> {
+    const { rows } = await sql<{ captured: number }>`
+      with auth as (
+        select ref, amount from sandbox_psp_operations
+        where idempotency_key = ${request.authorizationKey} and operation = 'authorize' and outcome in ('authorized', 'captured')
+          and ready_at <= ${new Date()} and amount >= ${request.amount}
+      ), ins as (
+        insert into sandbox_psp_operations (idempotency_key, operation, ref, amount, currency, outcome, ready_at)
+        select ${request.idempotencyKey}, 'capture', ref, ${request.amount}, 'USD', 'captured', ${new Date()} from auth
+        on conflict (idempotency_key) do nothing
+      ), upd as (
+        update sandbox_psp_operations set outcome = 'captured'
+        where idempotency_key = ${request.authorizationKey} and outcome = 'authorized' and exists (select 1 from auth)
+      )
+      select count(*)::int as captured from auth`.execute(this.db);
+    return (rows[0]?.captured ?? 0) > 0;
   }
 
   async refund(request: { idempotencyKey: string; authorizationKey: string; amount: number }): Promise<void> {
@@ -132,10 +149,14 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return rows.map((r) => ({ key: r.idempotency_key as string, amount: r.amount as number }));
   }
 
+  /** The authorization's answer; re-read only after waiting, since it may have been voided meanwhile. */
   private async settle(row: Operation, signal: AbortSignal): Promise<{ ref: string }> {
     const wait = new Date(row.ready_at).getTime() - Date.now();
-    if (wait > 0) await sleep(wait, undefined, { signal });
-    const current = (await this.find(row.idempotency_key))!;
+    let current = row;
+    if (wait > 0) {
+      await sleep(wait, undefined, { signal });
+      current = (await this.find(row.idempotency_key))!;
+    }
     if (current.outcome === 'declined') throw new PaymentError('card_declined', 'The card was declined', false);
     if (current.outcome === 'voided') throw new PaymentError('authorization_voided', 'The authorization was cancelled', false);
     return { ref: current.ref };
@@ -145,13 +166,14 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return (await this.db.selectFrom('sandbox_psp_operations').selectAll().where('idempotency_key', '=', key).executeTakeFirst()) as Operation | undefined;
   }
 
+  /** Records an operation once per key and returns the ledger's row for it (the first call's, on a retry). */
   private async record(key: string, operation: string, amount: number, currency: string, outcome: string, readyAt: Date, ref = `sbx_${randomToken(12)}`) {
-    await this.db
+    return (await this.db
       .insertInto('sandbox_psp_operations')
       .values({ idempotency_key: key, operation, ref, amount, currency, outcome, ready_at: readyAt })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .execute();
-    return (await this.find(key))!;
+      .onConflict((oc) => oc.column('idempotency_key').doUpdateSet({ idempotency_key: sql`excluded.idempotency_key` }))
+      .returningAll()
+      .executeTakeFirstOrThrow()) as Operation;
   }
 
   private async countAttempt(request: AuthorizeRequest, existing: Operation | undefined): Promise<number> {

@@ -166,11 +166,8 @@ export function registerCheckoutPages(app: FastifyInstance, web: Web): void {
     }
     let refusal: Refusal;
     try {
-      const stored = await answer;
-      const result = stored.body as { order_id?: string; error?: Refusal };
-      if (stored.status === 201 && result.order_id) return reply.redirect(`/orders/${result.order_id}?placed=1`, 303);
-      refusal = result.error ?? { code: 'checkout_failed', message: 'The order could not be placed.' };
-      return renderCheckout(web, request, reply, principal, { ...selection, ...outcome(refusal) }, stored.status);
+      const placed = await answer;
+      return reply.redirect(`/orders/${placed.order_id}?placed=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.kind === 'internal') throw error;
       const errors: FieldErrors = errorsFromAppError(error);
