@@ -150,6 +150,11 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     expect(saved.statusCode, saved.body.slice(0, 300)).toBe(303);
     expect(await price(productId)).toBe(1949);
     expect((await webClient(t.app).get(`/p/${productId}`)).body).toContain('$19.49');
+    const flags = await admin.post(`/admin/products/${productId}`, { _csrf: await admin.csrf(), title: 'Console lamp 1', price: '19.49', status: 'active', purchase_limit: '3', checkout_challenge: 'true' });
+    expect(flags.statusCode).toBe(303);
+    expect(await t.ctx.services.catalog.getProduct(productId)).toMatchObject({ purchaseLimit: 3, checkoutChallenge: true });
+    await admin.post(`/admin/products/${productId}`, { _csrf: await admin.csrf(), title: 'Console lamp 1', price: '19.49', status: 'active', purchase_limit: '' });
+    expect(await t.ctx.services.catalog.getProduct(productId)).toMatchObject({ purchaseLimit: null, checkoutChallenge: false });
     const bad = await admin.post(`/admin/products/${productId}`, { _csrf: await admin.csrf(), title: 'Console lamp 1', price: '19,49', status: 'active', purchase_limit: '' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Enter an amount like');
@@ -178,6 +183,9 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     const fake = await upload(admin, productId, { _csrf: await admin.csrf() }, { name: 'image', filename: 'lamp.png', type: 'image/png', bytes: Buffer.from('<html>not an image</html>') });
     expect(fake.statusCode).toBe(400);
     expect(fake.body).toContain('Upload a PNG, JPEG, WebP or SVG image');
+    const huge = await upload(admin, productId, { _csrf: await admin.csrf() }, { name: 'image', filename: 'huge.png', type: 'image/png', bytes: Buffer.alloc(6 * 1024 * 1024, 1) });
+    expect(huge.statusCode).toBe(413);
+    expect((await t.ctx.services.catalog.getProduct(productId)).images).toEqual([image]);
     expect((await admin.post(`/admin/products/${productId}/images/remove`, { _csrf: await admin.csrf(), url: image! })).statusCode).toBe(303);
     expect((await t.ctx.services.catalog.getProduct(productId)).images).toEqual([]);
   });
