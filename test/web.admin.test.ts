@@ -244,6 +244,18 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     expect((await seller.get('/admin/warehouses')).statusCode).toBe(403);
   });
 
+  it("shows a family child's axes and its siblings, linked to their own pages", async () => {
+    const root = { accountId: 'x', role: 'admin' as const } as never;
+    const base = await t.ctx.services.catalog.getProduct(productId);
+    const family = await t.ctx.services.families.createFamily(root, { sellerId: base.sellerId, title: 'Console mug', categoryId: base.categoryId, axes: [{ name: 'colour', values: ['Red', 'Blue'] }] });
+    const make = (colour: string) => t.ctx.services.catalog.createProduct(root, { sellerId: base.sellerId, title: `Console mug ${colour}`, categoryId: base.categoryId, price: { amount: 900, currency: 'USD' }, familyId: family.id, options: { colour } });
+    const [red, blue] = [await make('Red'), await make('Blue')];
+    const page = (await admin.get(`/admin/products/${red.id}`)).body;
+    expect(page).toContain('Variation family');
+    expect(page).toContain('This product: colour: Red');
+    expect(page).toContain(`<a href="/admin/products/${blue.id}">colour: Blue</a>`);
+  });
+
   it('refuses every console form from another site or without the token, and changes nothing', async () => {
     const token = await admin.csrf();
     const forms: [string, Record<string, string>][] = [
