@@ -150,6 +150,11 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     expect(saved.statusCode, saved.body.slice(0, 300)).toBe(303);
     expect(await price(productId)).toBe(1949);
     expect((await webClient(t.app).get(`/p/${productId}`)).body).toContain('$19.49');
+    const flags = await admin.post(`/admin/products/${productId}`, { _csrf: await admin.csrf(), title: 'Console lamp 1', price: '19.49', status: 'active', purchase_limit: '3', checkout_challenge: 'true' });
+    expect(flags.statusCode).toBe(303);
+    expect(await t.ctx.services.catalog.getProduct(productId)).toMatchObject({ purchaseLimit: 3, checkoutChallenge: true });
+    await admin.post(`/admin/products/${productId}`, { _csrf: await admin.csrf(), title: 'Console lamp 1', price: '19.49', status: 'active', purchase_limit: '' });
+    expect(await t.ctx.services.catalog.getProduct(productId)).toMatchObject({ purchaseLimit: null, checkoutChallenge: false });
     const bad = await admin.post(`/admin/products/${productId}`, { _csrf: await admin.csrf(), title: 'Console lamp 1', price: '19,49', status: 'active', purchase_limit: '' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Enter an amount like');
@@ -178,6 +183,9 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     const fake = await upload(admin, productId, { _csrf: await admin.csrf() }, { name: 'image', filename: 'lamp.png', type: 'image/png', bytes: Buffer.from('<html>not an image</html>') });
     expect(fake.statusCode).toBe(400);
     expect(fake.body).toContain('Upload a PNG, JPEG, WebP or SVG image');
+    const huge = await upload(admin, productId, { _csrf: await admin.csrf() }, { name: 'image', filename: 'huge.png', type: 'image/png', bytes: Buffer.alloc(6 * 1024 * 1024, 1) });
+    expect(huge.statusCode).toBe(413);
+    expect((await t.ctx.services.catalog.getProduct(productId)).images).toEqual([image]);
     expect((await admin.post(`/admin/products/${productId}/images/remove`, { _csrf: await admin.csrf(), url: image! })).statusCode).toBe(303);
     expect((await t.ctx.services.catalog.getProduct(productId)).images).toEqual([]);
   });
@@ -234,6 +242,18 @@ describe.each(BACKENDS)('admin console over HTTP (%s)', (backend) => {
     expect(unknownZip.statusCode).toBe(409);
     expect(unknownZip.body).toContain('field-postal_code-error');
     expect((await seller.get('/admin/warehouses')).statusCode).toBe(403);
+  });
+
+  it("shows a family child's axes and its siblings, linked to their own pages", async () => {
+    const root = { accountId: 'x', role: 'admin' as const } as never;
+    const base = await t.ctx.services.catalog.getProduct(productId);
+    const family = await t.ctx.services.families.createFamily(root, { sellerId: base.sellerId, title: 'Console mug', categoryId: base.categoryId, axes: [{ name: 'colour', values: ['Red', 'Blue'] }] });
+    const make = (colour: string) => t.ctx.services.catalog.createProduct(root, { sellerId: base.sellerId, title: `Console mug ${colour}`, categoryId: base.categoryId, price: { amount: 900, currency: 'USD' }, familyId: family.id, options: { colour } });
+    const [red, blue] = [await make('Red'), await make('Blue')];
+    const page = (await admin.get(`/admin/products/${red.id}`)).body;
+    expect(page).toContain('Variation family');
+    expect(page).toContain('This product: colour: Red');
+    expect(page).toContain(`<a href="/admin/products/${blue.id}">colour: Blue</a>`);
   });
 
   it('refuses every console form from another site or without the token, and changes nothing', async () => {

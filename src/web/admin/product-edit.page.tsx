@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PatchBody } from '../../http/routes/catalog-admin.routes.ts';
-import { CATALOG_LIMITS, type Product } from '../../modules/catalog/index.ts';
+import { CATALOG_LIMITS, type FamilyDetail, type Product } from '../../modules/catalog/index.ts';
 import { MAX_TOTAL_STOCK, type StockLevel, type Warehouse } from '../../modules/inventory/index.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { CsrfField, Field, FormAlert, Notice } from '../components/form.tsx';
@@ -21,6 +21,7 @@ type FormName = 'details' | 'stock' | 'images';
 
 interface EditProps {
   product: Product;
+  family?: FamilyDetail | undefined;
   stock: StockLevel[];
   warehouses: Warehouse[];
   csrf: string;
@@ -185,6 +186,51 @@ function ImagesForm(props: EditProps): JSX.Element {
   );
 }
 
+/** The variation family the product is a child of: its axes and its other children (read-only here). */
+function FamilySection(props: { product: Product; family: FamilyDetail }): JSX.Element {
+  const { product, family } = props;
+  const optionsText = (options: Record<string, string>) => family.axes.map((a) => `${a.name}: ${options[a.name] ?? '—'}`).join(', ');
+  return (
+    <section class="panel" aria-labelledby="family-title">
+      <h2 id="family-title">Variation family</h2>
+      <p>
+        <strong safe>{family.title}</strong> · <span safe>{family.axes.map((a) => `${a.name} (${a.values.join(', ')})`).join('; ')}</span>
+      </p>
+      <p safe>{`This product: ${optionsText(product.options)}`}</p>
+      <table class="list" aria-label="Products of the family">
+        <thead>
+          <tr>
+            <th scope="col">Options</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Price
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {family.variants.map((v) => (
+            <tr>
+              <td>
+                {v.id === product.id ? (
+                  <span safe>{optionsText(v.options)}</span>
+                ) : (
+                  <a href={`/admin/products/${v.id}`} safe>
+                    {optionsText(v.options)}
+                  </a>
+                )}
+              </td>
+              <td>{v.status}</td>
+              <td class="num" safe>
+                {formatMoney(v.price.amount, v.price.currency)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function Edit(props: EditProps): JSX.Element {
   const p = props.product;
   return (
@@ -211,6 +257,7 @@ function Edit(props: EditProps): JSX.Element {
         </div>
         <aside>
           <ImagesForm {...props} />
+          {props.family ? <FamilySection product={p} family={props.family} /> : ''}
         </aside>
       </div>
     </>
@@ -223,11 +270,15 @@ export function registerAdminProductEdit(app: FastifyInstance, web: Web): void {
 
   const render = async (request: FastifyRequest, reply: FastifyReply, staff: Staff, id: string, extra: Pick<EditProps, 'done' | 'refused'> = {}, status = 200) => {
     const product = await catalog.assertCanManageProduct(staff.principal, id);
-    const [stock, warehouses] = await Promise.all([inventory.getStock(id), inventory.listWarehouses()]);
+    const [stock, warehouses, family] = await Promise.all([
+      inventory.getStock(id),
+      inventory.listWarehouses(),
+      product.familyId ? web.services.families.getManagedFamily(staff.principal, product.familyId) : Promise.resolve(undefined),
+    ]);
     return web.sendPrivate(
       reply,
       <AdminLayout title={product.title} staff={staff} section="products">
-        <Edit product={product} stock={stock} warehouses={warehouses.filter((w) => w.active)} csrf={staff.csrf} {...extra} />
+        <Edit product={product} family={family} stock={stock} warehouses={warehouses.filter((w) => w.active)} csrf={staff.csrf} {...extra} />
       </AdminLayout>,
       status,
     );
