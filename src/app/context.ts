@@ -16,6 +16,7 @@ import { AnalyticsService } from '../modules/analytics/index.ts';
 import type { CheckoutFaults } from '../modules/checkout/index.ts';
 import { createBuyPath } from './buy-path.ts';
 import { observeCarts, observeCheckout, observeOrders } from './business-metrics.ts';
+import { traceBuyPath } from './tracing.ts';
 import { createOrderLifecycle, registerOrderLifecycleConsumers } from './order-lifecycle.ts';
 import { createSearchFeed } from './search-feed.ts';
 import { MODULE_SCHEMAS } from './schemas.ts';
@@ -173,6 +174,7 @@ function createServices(
   observeCheckout(buyPath.checkout, metrics);
   observeOrders(buyPath.orders, metrics);
   observeCarts(cart, metrics, clock, logger);
+  traceBuyPath({ ...buyPath, inventory, cart });
   const orderLifecycle = createOrderLifecycle(config, databases, clock, logger, { orders: buyPath.orders, delivery: buyPath.delivery, inventory });
   // Product views are buffered in memory and written in batches, off the page's path.
   const analytics = new AnalyticsService(databases.main, clock, logger.child({ module: 'analytics' }), metrics, { flushIntervalMs: 5000 });

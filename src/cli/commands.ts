@@ -11,6 +11,7 @@ import { seedDemo, seedIfEmpty, type SeedPhase } from '../seed/seed.ts';
 import { startControlServer, terminalIO, type CommandIO, type Values } from './control.ts';
 import { onShutdownSignal } from './lifecycle.ts';
 import { warmCaches } from '../app/cache-warm.ts';
+import { startTracing } from '../platform/tracing.ts';
 
 /**
  * A CLI command. Long-running roles implement `run` (they open the databases themselves).
@@ -79,6 +80,12 @@ async function rebuildStaleSearchIndex(ctx: AppContext): Promise<void> {
 }
 
 async function runUntilSignal(ctx: AppContext, roles: { serve: boolean; work: boolean; simulateFulfillment?: boolean }) {
+  const role = roles.serve && roles.work ? 'all' : roles.serve ? 'serve' : 'worker';
+  const tracing = startTracing({
+    ...(ctx.config.otelExporterOtlpEndpoint ? { endpoint: ctx.config.otelExporterOtlpEndpoint } : {}),
+    serviceName: ctx.config.otelServiceName ?? `bazaar-${role}`,
+    logger: ctx.logger,
+  });
   if (roles.work) await rebuildStaleSearchIndex(ctx);
   const server = roles.serve ? await startServer(ctx) : undefined;
   const worker = roles.work ? await startWorker(ctx, { simulateFulfillment: roles.simulateFulfillment ?? false }) : undefined;
@@ -111,6 +118,7 @@ async function runUntilSignal(ctx: AppContext, roles: { serve: boolean; work: bo
     // Last, so the drain's figures can still be scraped.
     await workerListener?.close();
     await ctx.close();
+    await tracing.shutdown();
   });
   return 0;
 }

@@ -68,6 +68,10 @@ export interface Config {
   metricsToken?: string;
   /** The `worker` role's own listener (/healthz, /readyz, /metrics); unset = none. */
   workerPort?: number;
+  /** OTLP/HTTP collector for traces; unset = tracing off. */
+  otelExporterOtlpEndpoint?: string;
+  /** service.name of the spans; default bazaar-<role>. */
+  otelServiceName?: string;
   reservationTtlSeconds: number;
   sweepIntervalSeconds: number;
   paymentTimeoutMs: number;
@@ -383,6 +387,13 @@ export const SETTINGS = [
     'The `worker` role listens here for /healthz, /readyz and /metrics (its consumer lag, jobs, process figures); give each worker on one host its own (default unset: no listener; `all` serves them on PORT / METRICS_PORT)',
     (name) => (raw) => (raw ? integer(1, 65535, 0)(name)(raw) : undefined),
   ),
+  setting(
+    'otelExporterOtlpEndpoint',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OpenTelemetry collector (OTLP over HTTP, e.g. http://otel-collector:4318) to send traces to: checkout saga steps, event publish and consume, linked through the events (default unset: tracing off, no cost)',
+    (name) => urlWithScheme(name, ['http:', 'https:']),
+  ),
+  setting('otelServiceName', 'OTEL_SERVICE_NAME', 'service.name of the exported spans (default bazaar-<role>, e.g. bazaar-serve, bazaar-worker)', optionalText),
   setting('reservationTtlSeconds', 'RESERVATION_TTL_SECONDS', 'How long checkout holds stock before it expires (default 600)', integer(1, 86400, 600)),
   setting('sweepIntervalSeconds', 'SWEEP_INTERVAL_SECONDS', 'How often expired reservations are released (default 60)', integer(1, 3600, 60)),
   setting('paymentTimeoutMs', 'PAYMENT_TIMEOUT_MS', 'Per-call timeout towards the payment provider (default 5000)', integer(10, 120_000, 5000)),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Metrics } from '../../platform/metrics.ts';
+import { SpanKind, traceContextFrom, withSpan } from '../../platform/tracing.ts';
 import type { RegisteredConsumer } from './events.bus.ts';
 import type { OutboxEvent } from './events.types.ts';
 import type { RelayedEvent } from './outbox.repository.ts';
@@ -49,7 +50,21 @@ export class ConsumerRunner {
     this.handled = deps.metrics.counter('bazaar_events_handled_total', 'Event deliveries by consumer and outcome', ['consumer', 'outcome']);
   }
 
-  async run(consumer: RegisteredConsumer, event: OutboxEvent, attempt: number): Promise<HandleOutcome> {
+  /** Handles one delivery; with tracing on, in a `consume` span that continues the trace the event carries. */
+  run(consumer: RegisteredConsumer, event: OutboxEvent, attempt: number): Promise<HandleOutcome> {
+    const parent = traceContextFrom(event.traceContext);
+    return withSpan(
+      `consume ${event.type}`,
+      { kind: SpanKind.CONSUMER, attributes: { 'messaging.consumer.group.name': consumer.name, 'messaging.message.id': event.id, 'bazaar.attempt': attempt }, ...(parent ? { parent } : {}) },
+      async (span) => {
+        const outcome = await this.handle(consumer, event, attempt);
+        span?.setAttribute('bazaar.outcome', outcome.kind);
+        return outcome;
+      },
+    );
+  }
+
+  private async handle(consumer: RegisteredConsumer, event: OutboxEvent, attempt: number): Promise<HandleOutcome> {
     let applied: boolean;
     try {
       applied = await consumer.apply(event);

@@ -99,6 +99,7 @@ export async function claimDeliveries(
     aggregate_id: string;
     payload: unknown;
     occurred_at: Date;
+    trace_context: unknown;
   }>`
     with candidates as (
       select d.consumer, d.event_id
@@ -120,7 +121,7 @@ export async function claimDeliveries(
       where t.consumer = c.consumer and t.event_id = c.event_id
       returning t.consumer, t.event_id, t.attempts
     )
-    select claimed.consumer, claimed.attempts, o.seq, o.id, o.type, o.version, o.aggregate_type, o.aggregate_id, o.payload, o.occurred_at
+    select claimed.consumer, claimed.attempts, o.seq, o.id, o.type, o.version, o.aggregate_type, o.aggregate_id, o.payload, o.occurred_at, o.trace_context
     from claimed join outbox o on o.id = claimed.event_id
     order by o.seq`.execute(db);
   return rows.map((row) => ({ consumer: row.consumer, attempts: Number(row.attempts), event: toRelayedEvent(row) }));

@@ -150,4 +150,9 @@ export interface OutboxEvent<T extends EventType = EventType> {
   aggregateId: string;
   payload: EventPayloads[T];
   occurredAt: Date;
+  /**
+   * The event's trace headers: W3C `traceparent`/`tracestate` of the transaction that wrote it
+   * (tracing on only). Stored in the outbox, sent as NATS message headers; consumers continue the trace.
+   */
+  traceContext?: Record<string, string>;
 }

@@ -2,6 +2,7 @@ import {
   AckPolicy,
   connect,
   DeliverPolicy,
+  headers as natsHeaders,
   nanos,
   RetentionPolicy,
   StorageType,
@@ -14,6 +15,7 @@ import {
 import type { DatabaseHandle } from '../../platform/database.ts';
 import type { PeriodicJob } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { currentTraceContext, SpanKind, traceContextFrom, withSpan } from '../../platform/tracing.ts';
 import type { ConsumerRunner } from './consumer.runner.ts';
 import { durableToken, partitionOf, type ConsumerRegistry, type EventBus, type PublishOptions, type PublishResult, type RegisteredConsumer } from './events.bus.ts';
 import type { AggregateType, EventType, OutboxEvent } from './events.types.ts';
@@ -111,17 +113,29 @@ export class JetStreamBus implements EventBus {
     // One at a time: a failed publish must not be overtaken by a later event of the same aggregate.
     for (const event of events) {
       try {
-        await connection.js.publish(this.subject(event), encode(event, options.consumer), {
-          msgID: options.replayId ? `${event.id}:replay:${options.replayId}` : event.id,
-          expect: { streamName: this.stream },
-          timeout: this.options.publishTimeoutMs ?? 5000,
-        });
+        await this.publishOne(connection, event, options);
         published++;
       } catch (error) {
         return { published, error };
       }
     }
     return { published };
+  }
+
+  /** One message; with tracing on, in a `publish` span whose context travels as the message's trace headers. */
+  private publishOne(connection: Connection, event: RelayedEvent, options: PublishOptions): Promise<unknown> {
+    const parent = traceContextFrom(event.traceContext);
+    return withSpan(`publish ${event.type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats', 'messaging.message.id': event.id }, ...(parent ? { parent } : {}) }, () => {
+      const trace = currentTraceContext();
+      const headers = trace ? natsHeaders() : undefined;
+      for (const [key, value] of Object.entries(trace ?? {})) headers!.set(key, value);
+      return connection.js.publish(this.subject(event), encode(event, options.consumer), {
+        msgID: options.replayId ? `${event.id}:replay:${options.replayId}` : event.id,
+        expect: { streamName: this.stream },
+        timeout: this.options.publishTimeoutMs ?? 5000,
+        ...(headers ? { headers } : {}),
+      });
+    });
   }
 
   jobs(): PeriodicJob[] {
@@ -310,6 +324,11 @@ export class JetStreamBus implements EventBus {
     let replayFor: string | undefined;
     try {
       ({ event, replayFor } = decodeWithTarget(msg.data));
+      const traceparent = msg.headers?.get('traceparent');
+      if (traceparent) {
+        const tracestate = msg.headers?.get('tracestate');
+        event = { ...event, traceContext: { traceparent, ...(tracestate ? { tracestate } : {}) } };
+      }
     } catch (error) {
       this.deps.logger.error({ err: error, consumer: consumer.name, seq: msg.seq }, 'undecodable event on the bus; dropped');
       msg.term();

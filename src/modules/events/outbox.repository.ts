@@ -1,5 +1,6 @@
 import type { Executor } from '../../platform/database.ts';
 import { newId } from '../../platform/ids.ts';
+import { currentTraceContext } from '../../platform/tracing.ts';
 import type { AggregateType, EventPayloads, EventType, OutboxEvent } from './events.types.ts';
 
 import type { Generated, Selectable } from 'kysely';
@@ -14,6 +15,7 @@ export interface OutboxTable {
   payload: unknown;
   occurred_at: Generated<Date>;
   published_at: Date | null;
+  trace_context: Record<string, string> | null;
 }
 
 export interface OutboxTables {
@@ -33,6 +35,7 @@ export interface NewEvent<T extends EventType> {
  * event announces, so the event exists if and only if the change committed.
  */
 export async function appendToOutbox<T extends EventType>(executor: Executor<any>, event: NewEvent<T>): Promise<OutboxEvent<T>> {
+  const traceContext = currentTraceContext();
   const row = {
     id: newId(),
     type: event.type,
@@ -40,6 +43,8 @@ export async function appendToOutbox<T extends EventType>(executor: Executor<any
     aggregate_type: event.aggregateType,
     aggregate_id: event.aggregateId,
     payload: JSON.stringify(event.payload),
+    // The span this change happens in (a checkout, a carrier report): its consumers' spans continue it.
+    trace_context: (traceContext ? JSON.stringify(traceContext) : null) as Record<string, string> | null,
   };
   const inserted = await (executor as Executor<OutboxTables>)
     .insertInto('outbox')
@@ -54,6 +59,7 @@ export async function appendToOutbox<T extends EventType>(executor: Executor<any
     aggregateId: event.aggregateId,
     payload: event.payload,
     occurredAt: inserted.occurred_at,
+    ...(traceContext ? { traceContext } : {}),
   };
 }
 
@@ -71,7 +77,10 @@ export interface RelayedEvent extends OutboxEvent {
 
 type OutboxRow = Selectable<OutboxTable>;
 
-export function toRelayedEvent(row: Pick<OutboxRow, 'seq' | 'id' | 'type' | 'version' | 'aggregate_type' | 'aggregate_id' | 'payload' | 'occurred_at'>): RelayedEvent {
+export function toRelayedEvent(
+  row: Pick<OutboxRow, 'seq' | 'id' | 'type' | 'version' | 'aggregate_type' | 'aggregate_id' | 'payload' | 'occurred_at'> & { trace_context?: unknown },
+): RelayedEvent {
+  const traceContext = (typeof row.trace_context === 'string' ? JSON.parse(row.trace_context) : row.trace_context) as Record<string, string> | null | undefined;
   return {
     seq: Number(row.seq),
     id: row.id,
@@ -81,6 +90,7 @@ export function toRelayedEvent(row: Pick<OutboxRow, 'seq' | 'id' | 'type' | 'ver
     aggregateId: row.aggregate_id,
     payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as RelayedEvent['payload'],
     occurredAt: new Date(row.occurred_at),
+    ...(traceContext ? { traceContext } : {}),
   };
 }
 
