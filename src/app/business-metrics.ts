@@ -34,7 +34,8 @@ export const CHECKOUT_ERROR_OUTCOMES = ['interrupted', 'payment_unavailable', 'c
 /** Every outcome label `bazaar_checkout_total` can carry. */
 export const CHECKOUT_OUTCOMES = ['placed', 'rejected', ...new Set(Object.values(OUTCOME_BY_CODE)), 'error'] as const;
 
-function thrownOutcome(error: unknown): string {
+/** The outcome label of a refused or failed checkout, shared by the metrics and the checkout span. */
+export function refusedOutcome(error: unknown): string {
   if (error instanceof AppError) {
     if (OUTCOME_BY_CODE[error.code]) return OUTCOME_BY_CODE[error.code]!;
     return error.kind === 'internal' || error.kind === 'unavailable' ? 'error' : 'rejected';
@@ -62,7 +63,7 @@ export function observeCheckout(checkout: CheckoutService, metrics: Metrics): vo
       outcome = 'placed';
       return placed;
     } catch (error) {
-      outcome = thrownOutcome(error);
+      outcome = refusedOutcome(error);
       throw error;
     } finally {
       total.inc({ outcome });

@@ -1,6 +1,5 @@
-import { AppError } from '../platform/errors.ts';
 import { traceMethod, tracingEnabled, withSpan } from '../platform/tracing.ts';
-import { checkoutOutcome } from './business-metrics.ts';
+import { refusedOutcome } from './business-metrics.ts';
 import type { Services } from './context.ts';
 
 /**
@@ -32,11 +31,11 @@ export function traceBuyPath(services: Pick<Services, 'checkout' | 'inventory' |
     if (!tracingEnabled()) return original(...args);
     return withSpan('checkout', { attributes: { 'bazaar.customer_id': args[0].accountId } }, async (span) => {
       try {
-        const answer = await original(...args);
-        span?.setAttribute('bazaar.checkout.outcome', checkoutOutcome(answer.status, answer.body));
-        return answer;
+        const placed = await original(...args);
+        span?.setAttribute('bazaar.checkout.outcome', 'placed');
+        return placed;
       } catch (error) {
-        span?.setAttribute('bazaar.checkout.outcome', error instanceof AppError ? error.code : 'error');
+        span?.setAttribute('bazaar.checkout.outcome', refusedOutcome(error));
         throw error;
       }
     });
