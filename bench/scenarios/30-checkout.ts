@@ -5,6 +5,8 @@ import type { Scenario, ScenarioContext, ScenarioRow } from '../lib/types.ts';
 const SHOPPERS = Number(process.env.BENCH_CHECKOUT_SHOPPERS ?? 300);
 const FLASH_BUYERS = Number(process.env.BENCH_FLASH_BUYERS ?? 2000);
 const FLASH_UNITS = Number(process.env.BENCH_FLASH_UNITS ?? 100);
+const MULTI_SHOPPERS = Number(process.env.BENCH_CHECKOUT_MULTI_SHOPPERS ?? 200);
+const LINES_PER_ORDER = 3;
 
 function rowOf(label: string, answers: Answer[], seconds: number, note: string): ScenarioRow {
   const ms = answers.map((a) => a.ms);
@@ -82,6 +84,39 @@ async function uncontended(context: ScenarioContext, admin: Record<string, strin
   );
 }
 
+/** Three-item orders over products no other row sells, one line each of three products per shopper. */
+async function multiItem(context: ScenarioContext, admin: Record<string, string>): Promise<ScenarioRow> {
+  const offset = SHOPPERS + 1;
+  const all = await fetchProductIds(context.baseUrl, offset + MULTI_SHOPPERS * LINES_PER_ORDER);
+  const ids = all.slice(offset);
+  if (ids.length < LINES_PER_ORDER) throw new Error(`the 3-item orders need at least ${offset + LINES_PER_ORDER} products`);
+  context.log(`  restocking ${ids.length} products and creating ${MULTI_SHOPPERS} shoppers with ${LINES_PER_ORDER}-item carts …`);
+  await inPool(8, ids.map((id) => () => stockExactly(context, admin, id, 1000)));
+  const shoppers = await inPool(
+    32,
+    Array.from({ length: MULTI_SHOPPERS }, (_, i) => async () => {
+      const shopper = await createShopper(context.baseUrl);
+      for (let line = 0; line < LINES_PER_ORDER; line++) {
+        const productId = ids[(i * LINES_PER_ORDER + line) % ids.length]!;
+        await expectOk(call(context.baseUrl, 'POST', '/v1/cart/items', { product_id: productId, quantity: 1 }, shopper.auth), 'add to cart');
+      }
+      return shopper;
+    }),
+    context.log,
+    'shoppers',
+  );
+  const started = performance.now();
+  const answers = await inPool(context.connections, shoppers.map((s) => () => checkout(context.baseUrl, s)));
+  const seconds = (performance.now() - started) / 1000;
+  const placed = answers.filter((a) => a.status === 201).length;
+  return rowOf(
+    `checkouts, ${LINES_PER_ORDER}-item orders over ${ids.length} products`,
+    answers,
+    seconds,
+    `${placed} of ${answers.length} placed (201); ${context.connections} checkouts in flight; ${LINES_PER_ORDER} reservations and order lines per checkout`,
+  );
+}
+
 async function flashSale(context: ScenarioContext, admin: Record<string, string>): Promise<ScenarioRow> {
   // A product the uncontended run did not sell, so its sales are the flash sale's alone.
   const productId = (await fetchProductIds(context.baseUrl, SHOPPERS + 1))[SHOPPERS];
@@ -121,7 +156,7 @@ export const scenario: Scenario = {
     'statement every sale is decided by.',
   async run(context) {
     const admin = await adminAuth(context);
-    const rows = [await uncontended(context, admin), await flashSale(context, admin)];
+    const rows = [await uncontended(context, admin), await multiItem(context, admin), await flashSale(context, admin)];
     if (context.conditionalUpdateReference) rows.push(context.conditionalUpdateReference);
     return rows;
   },

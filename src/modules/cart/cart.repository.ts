@@ -176,22 +176,6 @@ export async function subtractPurchased(executor: Executor<any>, customerId: str
     where i.customer_id = cart.customer_id and i.product_id = b.product_id and i.quantity > b.quantity`.execute(executor);
 }
 
-export async function subtractFromLine(executor: Executor<any>, customerId: string, productId: string, bought: number, now: Date): Promise<void> {
-  await as(executor)
-    .deleteFrom('cart_items')
-    .where('customer_id', '=', customerId)
-    .where('product_id', '=', productId)
-    .where('quantity', '<=', bought)
-    .execute();
-  await as(executor)
-    .updateTable('cart_items')
-    .set((eb) => ({ quantity: eb('quantity', '-', bought), updated_at: now }))
-    .where('customer_id', '=', customerId)
-    .where('product_id', '=', productId)
-    .where('quantity', '>', bought)
-    .execute();
-}
-
 export async function deleteCart(executor: Executor<any>, customerId: string): Promise<void> {
   await as(executor).deleteFrom('carts').where('customer_id', '=', customerId).execute();
 }

@@ -233,16 +233,6 @@ export async function insertCheckoutWithinLimits(
   return { inserted: inserted as Checkout };
 }
 
-/** Units of each product this customer has bought or is buying since `since` (failed checkouts excluded). */
-export async function unitsInCheckoutsSince(e: Executor<any>, customerId: string, since: Date): Promise<Map<string, number>> {
-  const { rows } = await sql<{ product_id: string; units: number }>`
-    select line->>'product_id' as product_id, sum((line->>'quantity')::int)::int as units
-    from checkouts, jsonb_array_elements(checkouts.lines) as line
-    where customer_id = ${customerId} and created_at >= ${since} and state not in ('failed', 'refused')
-    group by 1`.execute(e);
-  return new Map(rows.map((r) => [r.product_id, Number(r.units)]));
-}
-
 /** Serializes purchase-limit checks of one customer across processes for the rest of the transaction. */
 export async function lockCustomer(e: Executor<any>, customerId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${`checkout:${customerId}`}))`.execute(e);

@@ -113,20 +113,6 @@ export async function insertPlacedOrder(
   return rows[0] ? toOrder(rows[0]) : undefined;
 }
 
-/** Inserts the order once; returns false if an order with this id already existed. */
-export async function insertOrder(e: Executor<any>, row: Omit<Selectable<OrdersTable>, 'refund_status' | 'packing_started'>): Promise<boolean> {
-  const result = await as(e)
-    .insertInto('orders')
-    .values({ ...row, shipping_address: JSON.stringify(row.shipping_address) as unknown as ShippingAddressSnapshot })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-export async function insertItems(e: Executor<any>, rows: OrderItemsTable[]) {
-  if (rows.length > 0) await as(e).insertInto('order_items').values(rows).execute();
-}
-
 export async function insertHistory(e: Executor<any>, orderId: string, from: OrderStatus | null, to: OrderStatus, reason: string | null, at: Date) {
   await as(e).insertInto('order_status_history').values({ order_id: orderId, from_status: from, to_status: to, reason, occurred_at: at }).execute();
 }
