@@ -141,12 +141,10 @@ class EventRuntimeImpl implements EventRuntime {
   private lagForScrape(): Promise<ConsumerLag[] | undefined> {
     const now = Date.now();
     if (this.lastLag && now - this.lastLag.at < LAG_REUSE_MS) return this.lastLag.reading;
-    const reading = this.lag().catch((error: unknown) => {
+    return this.readLag().catch((error: unknown) => {
       this.deps.logger.warn({ err: error }, 'could not read consumer lag');
       return undefined;
     });
-    this.lastLag = { at: now, reading };
-    return reading;
   }
 
   registerConsumer<T extends EventType>(consumer: ConsumerDefinition<T>): void {
@@ -194,7 +192,18 @@ class EventRuntimeImpl implements EventRuntime {
     await this.eventBus.close();
   }
 
-  async lag(): Promise<ConsumerLag[]> {
+  /** A fresh reading, which the next scrape within a second reuses: the gauges never lag behind `lag()`. */
+  lag(): Promise<ConsumerLag[]> {
+    return this.readLag();
+  }
+
+  private readLag(): Promise<ConsumerLag[]> {
+    const reading = this.computeLag();
+    this.lastLag = { at: Date.now(), reading: reading.catch(() => undefined) };
+    return reading;
+  }
+
+  private async computeLag(): Promise<ConsumerLag[]> {
     const consumers = this.registry.all();
     const now = this.deps.clock.now().getTime();
     const unpublished = (await Promise.all(this.deps.databases.handles.map((h) => countUnpublishedByType(h.db)))).flat();
