@@ -65,7 +65,7 @@ export async function countRow(databaseUrl: string, tag: string, acknowledged: M
       unitsInOrders: await one(client, `select coalesce(sum(i.quantity), 0) from order_items i join orders o on o.id = i.order_id where o.status <> 'cancelled'`),
       reservedUnits: await one(client, 'select coalesce(sum(reserved_stock), 0) from stock_levels'),
       stockInvariantViolations: await one(client, 'select count(*) from stock_levels where reserved_stock < 0 or sold_stock < 0 or reserved_stock + sold_stock > total_stock'),
-      unfinishedCheckouts: await one(client, `select count(*) from checkouts where state not in ('completed', 'failed')`),
+      unfinishedCheckouts: await one(client, `select count(*) from checkouts where state not in ('completed', 'failed', 'refused')`),
       eventsWritten: await one(client, 'select count(*) from outbox'),
       eventsUnpublished: await one(client, 'select count(*) from outbox where published_at is null'),
       eventsExpected: consumers.rows[0]?.expected ?? 0,
