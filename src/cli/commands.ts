@@ -94,6 +94,17 @@ async function runUntilSignal(ctx: AppContext, roles: { serve: boolean; work: bo
   const workerListener = worker && !server && ctx.config.workerPort !== undefined ? await startWorkerServer(ctx, ctx.config.workerPort, () => working) : undefined;
   // The owner of the embedded database runs the CLI's admin commands for it.
   const control = ctx.databases.kind === 'pglite' && ctx.config.pglitePath !== 'memory://' ? await startControlServer(ctx, COMMANDS, ctx.logger) : undefined;
+  // Listening for signals before saying "started": a supervisor that stops us on that line must get a drain, not the default kill.
+  const stopped = onShutdownSignal(ctx.logger, async () => {
+    await control?.close();
+    await server?.close();
+    working = false;
+    await worker?.stop();
+    // Last, so the drain's figures can still be scraped.
+    await workerListener?.close();
+    await ctx.close();
+    await tracing.shutdown();
+  });
   const base = `http://${ctx.config.host === '0.0.0.0' ? 'localhost' : ctx.config.host}:${ctx.config.port}`;
   ctx.logger.info(
     { backend: describeBackend(ctx), jobs: worker?.jobs, control: control?.socket, ...(workerListener ? { workerPort: ctx.config.workerPort } : {}) },
@@ -110,16 +121,7 @@ async function runUntilSignal(ctx: AppContext, roles: { serve: boolean; work: bo
         `Press Ctrl+C to stop.\n\n`,
     );
   }
-  await onShutdownSignal(ctx.logger, async () => {
-    await control?.close();
-    await server?.close();
-    working = false;
-    await worker?.stop();
-    // Last, so the drain's figures can still be scraped.
-    await workerListener?.close();
-    await ctx.close();
-    await tracing.shutdown();
-  });
+  await stopped;
   return 0;
 }
 
